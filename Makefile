@@ -1,0 +1,60 @@
+# Inkwell. `make run` and `make test` work on a fresh machine with only Python 3.11+ and make.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-unit test-e2e test-integration lint format typecheck \
+        check migrate admin worker clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(STAMP) ## create the virtual environment and install (pinned by constraints.txt)
+
+run: $(STAMP) ## migrate the embedded SQLite database and serve on $(HOST):$(PORT)
+	$(PY) -m entrypoints.cli migrate
+	$(BIN)/uvicorn entrypoints.http.app:create_app --factory --host $(HOST) --port $(PORT) \
+		--no-server-header
+
+migrate: $(STAMP) ## apply Alembic migrations to INKWELL_DATABASE_URL
+	$(PY) -m entrypoints.cli migrate
+
+admin: $(STAMP) ## create an admin: make admin EMAIL=you@example.com [NAME=...]
+	@test -n "$(EMAIL)" || (echo "usage: make admin EMAIL=you@example.com [NAME=...]" && exit 2)
+	$(PY) -m entrypoints.cli create-admin --email "$(EMAIL)" --name "$(or $(NAME),Administrator)"
+
+test: $(STAMP) ## unit + e2e tests on in-memory adapters (no Postgres/Redis needed)
+	$(PY) -m pytest tests/unit tests/e2e $(PYTEST_ARGS)
+
+test-integration: $(STAMP) ## adapters against real Postgres/SQLite (INKWELL_TEST_DATABASE_URL)
+	$(PY) -m pytest tests/integration -m integration -rs $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff (lint + format check), mypy --strict, import-linter
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy src
+	$(BIN)/lint-imports
+
+format: $(STAMP) ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
+
+typecheck: $(STAMP) ## mypy --strict on src
+	$(BIN)/mypy src
+
+check: lint test ## lint + test
+
+clean: ## remove the virtual environment, caches and the embedded database
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage* htmlcov var

@@ -1,0 +1,1 @@
+"""In-memory adapters for every port: fast, faithful fakes for tests."""

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from application.outbox import OutboxMessage
+from domain.follow import Follow
+from domain.post import Post
+from domain.session import RefreshToken
+from domain.user import User
+
+
+@dataclass
+class MemoryState:
+    """The whole in-memory database. Entities stored here are never mutated in place:
+    repositories store and hand out copies, so an uncommitted unit of work leaves no trace."""
+
+    users: dict[UUID, User] = field(default_factory=dict)
+    posts: dict[UUID, Post] = field(default_factory=dict)
+    follows: dict[tuple[UUID, UUID], Follow] = field(default_factory=dict)
+    refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
+    outbox: list[OutboxMessage] = field(default_factory=list)
+
+    def copy(self) -> MemoryState:
+        return MemoryState(
+            users=dict(self.users),
+            posts=dict(self.posts),
+            follows=dict(self.follows),
+            refresh_tokens=dict(self.refresh_tokens),
+            outbox=list(self.outbox),
+        )
+
+
+class MemoryDatabase:
+    """Holds the committed state; a unit of work works on a copy and swaps it in on commit."""
+
+    def __init__(self) -> None:
+        self.state = MemoryState()

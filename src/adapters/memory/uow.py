@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from adapters.memory.repositories import (
+    InMemoryFollowRepository,
+    InMemoryPostRepository,
+    InMemoryRefreshTokenRepository,
+    InMemoryUserRepository,
+)
+from adapters.memory.store import MemoryDatabase, MemoryState
+from application.outbox import to_message
+from application.ports.system import IdGenerator
+from application.ports.uow import UnitOfWork
+from domain.events import DomainEvent
+
+
+class InMemoryUnitOfWork(UnitOfWork):
+    """Works on a copy of the committed state; commit swaps the copy in atomically
+    (between two awaits nothing else runs), rollback just drops it."""
+
+    def __init__(self, db: MemoryDatabase, ids: IdGenerator) -> None:
+        self._db = db
+        self._ids = ids
+        self._events: list[DomainEvent] = []
+        self._state = MemoryState()
+        self.committed = False
+
+    async def __aenter__(self) -> Self:
+        self._state = self._db.state.copy()
+        self._events = []
+        self.users = InMemoryUserRepository(self._state)
+        self.posts = InMemoryPostRepository(self._state)
+        self.follows = InMemoryFollowRepository(self._state)
+        self.refresh_tokens = InMemoryRefreshTokenRepository(self._state)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._events = []
+
+    def collect(self, events: list[DomainEvent]) -> None:
+        self._events.extend(events)
+
+    async def commit(self) -> None:
+        self._state.outbox.extend(to_message(self._ids.new(), e) for e in self._events)
+        self._events = []
+        self._db.state = self._state
+        self._state = self._state.copy()
+        self.users = InMemoryUserRepository(self._state)
+        self.posts = InMemoryPostRepository(self._state)
+        self.follows = InMemoryFollowRepository(self._state)
+        self.refresh_tokens = InMemoryRefreshTokenRepository(self._state)
+        self.committed = True

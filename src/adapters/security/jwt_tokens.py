@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import jwt
+
+from application.errors import InvalidToken
+from application.ports.security import (
+    AccessClaims,
+    AccessTokenService,
+    IssuedAccessToken,
+    RefreshTokenCodec,
+)
+from application.ports.system import Clock
+
+_REQUIRED = ["iss", "aud", "sub", "exp", "iat", "jti", "typ", "tv", "sid"]
+_LEEWAY = timedelta(seconds=30)
+
+
+class JwtAccessTokenService(AccessTokenService):
+    """HS256 JWTs per RFC 8725: the algorithm is pinned (never read from the token), and
+    iss, aud, exp, iat, jti, sub and typ are required and checked. Time comes from the Clock."""
+
+    ALGORITHM = "HS256"
+    TYP = "access"
+
+    def __init__(
+        self, *, secret: str, issuer: str, audience: str, ttl: timedelta, clock: Clock
+    ) -> None:
+        self._secret = secret
+        self._issuer = issuer
+        self._audience = audience
+        self._ttl = ttl
+        self._clock = clock
+
+    def issue(self, user_id: UUID, token_version: int, session_id: UUID) -> IssuedAccessToken:
+        now = self._clock.now().replace(microsecond=0)
+        expires = now + self._ttl
+        jti = secrets.token_urlsafe(16)
+        payload = {
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": str(user_id),
+            "iat": int(now.timestamp()),
+            "exp": int(expires.timestamp()),
+            "jti": jti,
+            "typ": self.TYP,
+            "tv": token_version,
+            "sid": str(session_id),
+        }
+        token = jwt.encode(
+            payload, self._secret, algorithm=self.ALGORITHM, headers={"typ": "at+jwt"}
+        )
+        claims = AccessClaims(user_id, token_version, jti, session_id, expires)
+        return IssuedAccessToken(token, claims, int(self._ttl.total_seconds()))
+
+    def decode(self, token: str) -> AccessClaims:
+        try:
+            payload: dict[str, Any] = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[self.ALGORITHM],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={
+                    "require": _REQUIRED,
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
+            )
+            return self._check(payload)
+        except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
+            raise InvalidToken("The access token is not valid.") from None
+
+    def _check(self, payload: dict[str, Any]) -> AccessClaims:
+        now = self._clock.now()
+        exp = datetime.fromtimestamp(_number(payload["exp"]), UTC)
+        iat = datetime.fromtimestamp(_number(payload["iat"]), UTC)
+        if payload["typ"] != self.TYP:
+            raise ValueError("not an access token")
+        if exp <= now - _LEEWAY or iat > now + _LEEWAY:
+            raise ValueError("expired or issued in the future")
+        if "nbf" in payload and datetime.fromtimestamp(_number(payload["nbf"]), UTC) > now + _LEEWAY:
+            raise ValueError("not yet valid")
+        tv = payload["tv"]
+        if not isinstance(tv, int) or isinstance(tv, bool) or not isinstance(payload["jti"], str):
+            raise ValueError("malformed claims")
+        return AccessClaims(UUID(payload["sub"]), tv, payload["jti"], UUID(payload["sid"]), exp)
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("timestamp claims must be numbers")
+    return float(value)
+
+
+class Sha256RefreshTokenCodec(RefreshTokenCodec):
+    """256 random bits; a plain SHA-256 digest suffices because the secret is not guessable."""
+
+    def generate(self) -> str:
+        return secrets.token_urlsafe(32)
+
+    def digest(self, token: str) -> str:
+        return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

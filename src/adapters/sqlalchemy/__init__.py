@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 (Core, async) adapters: one code path for SQLite and Postgres."""

@@ -1,0 +1,308 @@
+"""All SQL lives here. Rows map to domain entities by hand: no ORM identity map, no lazy loads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sqlalchemy.tables import follows, posts, refresh_tokens, users
+from application.errors import ConcurrentUpdate, EmailAlreadyRegistered
+from application.ports.repositories import (
+    FollowRepository,
+    Keyset,
+    PostRepository,
+    RefreshTokenRepository,
+    UserRepository,
+)
+from domain.follow import Follow
+from domain.post import Post, PostStatus
+from domain.session import RefreshToken
+from domain.user import User
+from domain.values import Body, Email, Name, Title
+
+
+def _user_row(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email.value,
+        "name": user.name.value,
+        "password_hash": user.password_hash,
+        "is_active": user.is_active,
+        "is_admin": user.is_admin,
+        "email_verified_at": user.email_verified_at,
+        "token_version": user.token_version,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+        "version": user.version,
+    }
+
+
+def _user(row: Row[Any]) -> User:
+    m = row._mapping
+    return User(
+        id=m["id"],
+        email=Email(m["email"]),
+        name=Name(m["name"]),
+        password_hash=m["password_hash"],
+        is_active=m["is_active"],
+        is_admin=m["is_admin"],
+        email_verified_at=m["email_verified_at"],
+        token_version=m["token_version"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        version=m["version"],
+    )
+
+
+def _is_email_conflict(exc: IntegrityError) -> bool:
+    text = str(exc.orig).lower()
+    return "email" in text and ("unique" in text or "duplicate" in text)
+
+
+def _after(
+    at_col: ColumnElement[Any], id_col: ColumnElement[Any], after: Keyset, *, descending: bool
+) -> ColumnElement[bool]:
+    key = tuple_(at_col, id_col)
+    bound = tuple_(
+        bindparam(None, after.at, type_=at_col.type), bindparam(None, after.id, type_=id_col.type)
+    )
+    return key < bound if descending else key > bound
+
+
+class SqlAlchemyUserRepository(UserRepository):
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, user: User) -> None:
+        try:
+            await self._conn.execute(insert(users).values(_user_row(user)))
+        except IntegrityError as exc:
+            if _is_email_conflict(exc):
+                raise EmailAlreadyRegistered("An account with this email already exists.") from None
+            raise
+
+    async def get(self, user_id: UUID) -> User | None:
+        row = (await self._conn.execute(select(users).where(users.c.id == user_id))).first()
+        return _user(row) if row else None
+
+    async def get_by_email(self, email: Email) -> User | None:
+        row = (await self._conn.execute(select(users).where(users.c.email == email.value))).first()
+        return _user(row) if row else None
+
+    async def update(self, user: User, *, expected_version: int) -> None:
+        stmt = (
+            update(users)
+            .where(users.c.id == user.id, users.c.version == expected_version)
+            .values(_user_row(user))
+        )
+        try:
+            result = await self._conn.execute(stmt)
+        except IntegrityError as exc:
+            if _is_email_conflict(exc):
+                raise EmailAlreadyRegistered("An account with this email already exists.") from None
+            raise
+        if result.rowcount != 1:
+            raise ConcurrentUpdate("The user was changed concurrently.")
+
+    async def delete(self, user_id: UUID) -> None:
+        # Explicit, not only ON DELETE CASCADE: correct even where foreign keys are off.
+        await self._conn.execute(
+            delete(follows).where(
+                or_(follows.c.follower_id == user_id, follows.c.followee_id == user_id)
+            )
+        )
+        await self._conn.execute(delete(refresh_tokens).where(refresh_tokens.c.user_id == user_id))
+        await self._conn.execute(delete(posts).where(posts.c.author_id == user_id))
+        await self._conn.execute(delete(users).where(users.c.id == user_id))
+
+    async def list(self, *, after: Keyset | None, limit: int) -> Sequence[User]:
+        stmt = select(users).order_by(users.c.created_at, users.c.id).limit(limit)
+        if after is not None:
+            stmt = stmt.where(_after(users.c.created_at, users.c.id, after, descending=False))
+        return [_user(r) for r in await self._conn.execute(stmt)]
+
+
+def _post_row(post: Post) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "author_id": post.author_id,
+        "title": post.title.value,
+        "body": post.body.value,
+        "status": post.status.value,
+        "published_at": post.published_at,
+        "created_at": post.created_at,
+        "updated_at": post.updated_at,
+        "version": post.version,
+    }
+
+
+def _post(row: Row[Any]) -> Post:
+    m = row._mapping
+    return Post(
+        id=m["id"],
+        author_id=m["author_id"],
+        title=Title(m["title"]),
+        body=Body(m["body"]),
+        status=PostStatus(m["status"]),
+        published_at=m["published_at"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        version=m["version"],
+    )
+
+
+class SqlAlchemyPostRepository(PostRepository):
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, post: Post) -> None:
+        await self._conn.execute(insert(posts).values(_post_row(post)))
+
+    async def get(self, post_id: UUID) -> Post | None:
+        row = (await self._conn.execute(select(posts).where(posts.c.id == post_id))).first()
+        return _post(row) if row else None
+
+    async def update(self, post: Post, *, expected_version: int) -> None:
+        result = await self._conn.execute(
+            update(posts)
+            .where(posts.c.id == post.id, posts.c.version == expected_version)
+            .values(_post_row(post))
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdate("The post was changed concurrently.")
+
+    async def delete(self, post_id: UUID) -> None:
+        await self._conn.execute(delete(posts).where(posts.c.id == post_id))
+
+    def _newest_published(self, after: Keyset | None, limit: int) -> Select[Any]:
+        stmt = (
+            select(posts)
+            .where(posts.c.status == PostStatus.PUBLISHED.value)
+            .order_by(posts.c.published_at.desc(), posts.c.id.desc())
+            .limit(limit)
+        )
+        if after is not None:
+            stmt = stmt.where(_after(posts.c.published_at, posts.c.id, after, descending=True))
+        return stmt
+
+    async def list_published(
+        self, *, author_id: UUID | None, after: Keyset | None, limit: int
+    ) -> Sequence[Post]:
+        stmt = self._newest_published(after, limit)
+        if author_id is not None:
+            stmt = stmt.where(posts.c.author_id == author_id)
+        return [_post(r) for r in await self._conn.execute(stmt)]
+
+    async def feed(self, follower_id: UUID, *, after: Keyset | None, limit: int) -> Sequence[Post]:
+        followed = select(follows.c.followee_id).where(follows.c.follower_id == follower_id)
+        stmt = self._newest_published(after, limit).where(posts.c.author_id.in_(followed))
+        return [_post(r) for r in await self._conn.execute(stmt)]
+
+
+class SqlAlchemyFollowRepository(FollowRepository):
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, follow: Follow) -> bool:
+        if await self.exists(follow.follower_id, follow.followee_id):
+            return False
+        try:
+            async with self._conn.begin_nested():
+                await self._conn.execute(
+                    insert(follows).values(
+                        follower_id=follow.follower_id,
+                        followee_id=follow.followee_id,
+                        created_at=follow.created_at,
+                    )
+                )
+        except IntegrityError:  # a concurrent follow of the same pair won the race
+            return False
+        return True
+
+    async def remove(self, follower_id: UUID, followee_id: UUID) -> None:
+        await self._conn.execute(
+            delete(follows).where(
+                follows.c.follower_id == follower_id, follows.c.followee_id == followee_id
+            )
+        )
+
+    async def exists(self, follower_id: UUID, followee_id: UUID) -> bool:
+        stmt = select(
+            exists().where(
+                follows.c.follower_id == follower_id, follows.c.followee_id == followee_id
+            )
+        )
+        return bool((await self._conn.execute(stmt)).scalar())
+
+
+def _refresh(row: Row[Any]) -> RefreshToken:
+    return RefreshToken(**row._mapping)
+
+
+class SqlAlchemyRefreshTokenRepository(RefreshTokenRepository):
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, token: RefreshToken) -> None:
+        await self._conn.execute(
+            insert(refresh_tokens).values(
+                id=token.id,
+                family_id=token.family_id,
+                user_id=token.user_id,
+                token_hash=token.token_hash,
+                created_at=token.created_at,
+                expires_at=token.expires_at,
+                used_at=token.used_at,
+                revoked_at=token.revoked_at,
+            )
+        )
+
+    async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
+        stmt = select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash)
+        row = (await self._conn.execute(stmt)).first()
+        return _refresh(row) if row else None
+
+    async def mark_used(self, token_id: UUID, now: datetime) -> bool:
+        result = await self._conn.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.id == token_id, refresh_tokens.c.used_at.is_(None))
+            .values(used_at=now)
+        )
+        return result.rowcount == 1
+
+    async def revoke_family(self, family_id: UUID, now: datetime) -> None:
+        await self._revoke(refresh_tokens.c.family_id == family_id, now)
+
+    async def revoke_all_for_user(
+        self, user_id: UUID, now: datetime, *, except_family: UUID | None = None
+    ) -> None:
+        condition = refresh_tokens.c.user_id == user_id
+        if except_family is not None:
+            condition = and_(condition, refresh_tokens.c.family_id != except_family)
+        await self._revoke(condition, now)
+
+    async def _revoke(self, condition: ColumnElement[bool], now: datetime) -> None:
+        await self._conn.execute(
+            update(refresh_tokens)
+            .where(condition, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )

@@ -1,0 +1,128 @@
+"""The schema. Alembic migrations are written against these tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    Uuid,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on every backend. SQLite keeps no offset, so values are
+    stored there as naive UTC (which also keeps their text sortable for keyset pagination)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("name", String(100), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    Column("is_admin", Boolean, nullable=False),
+    Column("email_verified_at", UTCDateTime, nullable=True),
+    Column("token_version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_users_created_at_id", "created_at", "id"),
+)
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("author_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("published_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_posts_status_published_at_id", "status", "published_at", "id"),
+    Index("ix_posts_author_id_status_published_at_id", "author_id", "status", "published_at", "id"),
+)
+
+follows = Table(
+    "follows",
+    metadata,
+    Column(
+        "follower_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "followee_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_follows_followee_id", "followee_id"),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("family_id", Uuid, nullable=False, index=True),
+    Column(
+        "user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+    Column("used_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("topic", String(100), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("dispatched_at", UTCDateTime, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Index("ix_outbox_dispatched_at_occurred_at", "dispatched_at", "occurred_at"),
+)

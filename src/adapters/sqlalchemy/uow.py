@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.sqlalchemy.repositories import (
+    SqlAlchemyFollowRepository,
+    SqlAlchemyPostRepository,
+    SqlAlchemyRefreshTokenRepository,
+    SqlAlchemyUserRepository,
+)
+from adapters.sqlalchemy.tables import outbox
+from application.outbox import to_message
+from application.ports.system import IdGenerator
+from application.ports.uow import UnitOfWork
+from domain.events import DomainEvent
+
+
+class SqlAlchemyUnitOfWork(UnitOfWork):
+    """One connection and one transaction per `async with`. Rolls back unless committed;
+    the outbox rows are inserted in the committing transaction."""
+
+    def __init__(self, engine: AsyncEngine, ids: IdGenerator) -> None:
+        self._engine = engine
+        self._ids = ids
+        self._conn: AsyncConnection | None = None
+        self._events: list[DomainEvent] = []
+
+    async def __aenter__(self) -> Self:
+        self._conn = await self._engine.connect()
+        await self._conn.begin()
+        self._events = []
+        self.users = SqlAlchemyUserRepository(self._conn)
+        self.posts = SqlAlchemyPostRepository(self._conn)
+        self.follows = SqlAlchemyFollowRepository(self._conn)
+        self.refresh_tokens = SqlAlchemyRefreshTokenRepository(self._conn)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn, self._conn = self._conn, None
+        self._events = []
+        if conn is not None:
+            try:
+                if conn.in_transaction():
+                    await conn.rollback()
+            finally:
+                await conn.close()
+
+    def collect(self, events: list[DomainEvent]) -> None:
+        self._events.extend(events)
+
+    async def commit(self) -> None:
+        assert self._conn is not None, "commit() outside `async with`"
+        if self._events:
+            messages = [to_message(self._ids.new(), e) for e in self._events]
+            await self._conn.execute(
+                insert(outbox),
+                [
+                    {
+                        "id": m.id,
+                        "topic": m.topic,
+                        "payload": m.payload,
+                        "occurred_at": m.occurred_at,
+                        "attempts": 0,
+                    }
+                    for m in messages
+                ],
+            )
+            self._events = []
+        await self._conn.commit()  # a later statement autobegins a new transaction

@@ -1,0 +1,1 @@
+"""Process-level adapters: clock and id generation."""

@@ -1,0 +1,206 @@
+"""Sessions: login, refresh-token rotation, logout and bearer-token authentication."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from application.errors import InvalidCredentials, InvalidToken
+from application.ports.security import (
+    AccessTokenService,
+    PasswordHasher,
+    RefreshTokenCodec,
+    RevokedAccessTokens,
+)
+from application.ports.system import Clock, IdGenerator
+from application.ports.uow import UnitOfWork
+from application.views import Actor, TokenPair
+from domain.errors import InvalidEmail
+from domain.session import RefreshToken
+from domain.values import Email
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    refresh_ttl: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class LoginCommand:
+    email: str
+    password: str
+
+
+class SessionIssuer:
+    """Shared by login and refresh: mint an access token and the next refresh token."""
+
+    def __init__(
+        self,
+        tokens: AccessTokenService,
+        codec: RefreshTokenCodec,
+        clock: Clock,
+        ids: IdGenerator,
+        policy: SessionPolicy,
+    ) -> None:
+        self._tokens = tokens
+        self._codec = codec
+        self._clock = clock
+        self._ids = ids
+        self._policy = policy
+
+    async def issue(
+        self, uow: UnitOfWork, user_id: UUID, token_version: int, family_id: UUID
+    ) -> TokenPair:
+        now = self._clock.now()
+        secret = self._codec.generate()
+        await uow.refresh_tokens.add(
+            RefreshToken(
+                id=self._ids.new(),
+                family_id=family_id,
+                user_id=user_id,
+                token_hash=self._codec.digest(secret),
+                created_at=now,
+                expires_at=now + self._policy.refresh_ttl,
+            )
+        )
+        access = self._tokens.issue(user_id, token_version, family_id)
+        return TokenPair(
+            access_token=access.token, refresh_token=secret, expires_in=access.expires_in
+        )
+
+
+class Authenticate:
+    """Email + password -> a new session. Unknown emails, wrong passwords and deactivated
+    accounts get the same error after the same amount of hashing work. A hash made with old
+    parameters is upgraded on a successful login."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        issuer: SessionIssuer,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._issuer = issuer
+        self._clock = clock
+        self._ids = ids
+
+    async def execute(self, cmd: LoginCommand) -> TokenPair:
+        try:
+            email = Email(cmd.email)
+        except InvalidEmail:
+            await self._hasher.burn(cmd.password)
+            raise InvalidCredentials() from None
+        async with self._uow as uow:
+            user = await uow.users.get_by_email(email)
+            if user is None:
+                await self._hasher.burn(cmd.password)
+                raise InvalidCredentials()
+            if not await self._hasher.verify(user.password_hash, cmd.password):
+                raise InvalidCredentials()
+            if not user.is_active:
+                raise InvalidCredentials()
+            if self._hasher.needs_rehash(user.password_hash):
+                version = user.version
+                user.rehash_password(await self._hasher.hash(cmd.password), now=self._clock.now())
+                await uow.users.update(user, expected_version=version)
+            pair = await self._issuer.issue(uow, user.id, user.token_version, self._ids.new())
+            await uow.commit()
+        return pair
+
+
+class RefreshSession:
+    """Rotate a refresh token: the presented one is spent and a new pair is returned.
+    Presenting a spent token again revokes its whole family (RFC 9700 reuse detection)."""
+
+    def __init__(
+        self, uow: UnitOfWork, codec: RefreshTokenCodec, issuer: SessionIssuer, clock: Clock
+    ) -> None:
+        self._uow = uow
+        self._codec = codec
+        self._issuer = issuer
+        self._clock = clock
+
+    async def execute(self, refresh_token: str) -> TokenPair:
+        now = self._clock.now()
+        async with self._uow as uow:
+            stored = await uow.refresh_tokens.get_by_hash(self._codec.digest(refresh_token))
+            if stored is None or stored.revoked_at is not None or stored.is_expired(now):
+                raise InvalidToken("The refresh token is not valid.")
+            if stored.used_at is not None or not await uow.refresh_tokens.mark_used(
+                stored.id, now
+            ):
+                await uow.refresh_tokens.revoke_family(stored.family_id, now)
+                await uow.commit()
+                raise InvalidToken("The refresh token was already used; the session is revoked.")
+            user = await uow.users.get(stored.user_id)
+            if user is None or not user.is_active:
+                raise InvalidToken("The refresh token is not valid.")
+            pair = await self._issuer.issue(uow, user.id, user.token_version, stored.family_id)
+            await uow.commit()
+        return pair
+
+
+@dataclass(frozen=True, slots=True)
+class LogoutCommand:
+    refresh_token: str
+    actor: Actor | None
+
+
+class Logout:
+    """End a session: its refresh-token family and the caller's current access token.
+    Logging out twice, or with an unknown token, is not an error."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        codec: RefreshTokenCodec,
+        revoked: RevokedAccessTokens,
+        clock: Clock,
+    ) -> None:
+        self._uow = uow
+        self._codec = codec
+        self._revoked = revoked
+        self._clock = clock
+
+    async def execute(self, cmd: LogoutCommand) -> None:
+        actor = cmd.actor
+        if actor is not None and actor.access_jti and actor.access_expires_at:
+            await self._revoked.revoke(actor.access_jti, actor.access_expires_at)
+        async with self._uow as uow:
+            stored = await uow.refresh_tokens.get_by_hash(self._codec.digest(cmd.refresh_token))
+            if stored is not None:
+                await uow.refresh_tokens.revoke_family(stored.family_id, self._clock.now())
+                await uow.commit()
+
+
+class AuthenticateAccessToken:
+    """Bearer token -> Actor. Rejects tokens that are forged, expired, revoked by logout,
+    older than the user's last password change, or whose user is gone or deactivated."""
+
+    def __init__(
+        self, uow: UnitOfWork, tokens: AccessTokenService, revoked: RevokedAccessTokens
+    ) -> None:
+        self._uow = uow
+        self._tokens = tokens
+        self._revoked = revoked
+
+    async def execute(self, token: str) -> Actor:
+        claims = self._tokens.decode(token)
+        if await self._revoked.is_revoked(claims.jti):
+            raise InvalidToken("The token has been revoked.")
+        async with self._uow as uow:
+            user = await uow.users.get(claims.user_id)
+        if user is None or not user.is_active or user.token_version != claims.token_version:
+            raise InvalidToken("The token is no longer valid.")
+        return Actor(
+            user_id=user.id,
+            is_admin=user.is_admin,
+            session_id=claims.session_id,
+            access_jti=claims.jti,
+            access_expires_at=claims.expires_at,
+        )

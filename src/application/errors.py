@@ -1,0 +1,42 @@
+"""Application errors: what a caller did wrong or may not do. The HTTP edge maps them."""
+
+
+class ApplicationError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ApplicationError):
+    pass
+
+
+class Forbidden(ApplicationError):
+    pass
+
+
+class EmailAlreadyRegistered(ApplicationError):
+    pass
+
+
+class InvalidCredentials(ApplicationError):
+    """Wrong email or password: one message for both, so accounts cannot be enumerated."""
+
+    def __init__(self) -> None:
+        super().__init__("Incorrect email or password.")
+
+
+class InvalidToken(ApplicationError):
+    """A missing, malformed, forged, expired, revoked or spent token."""
+
+
+class PreconditionFailed(ApplicationError):
+    """The caller's copy (If-Match) is stale."""
+
+
+class ConcurrentUpdate(ApplicationError):
+    """Someone else changed the resource between our read and our write."""
+
+
+class InvalidCursor(ApplicationError):
+    pass

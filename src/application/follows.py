@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from application.errors import NotFound
+from application.ports.system import Clock
+from application.ports.uow import UnitOfWork
+from application.views import Actor
+from domain.follow import Follow
+
+
+class FollowUser:
+    """Follow an existing user. Following twice is a no-op (no second event)."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def execute(self, actor: Actor, followee_id: UUID) -> None:
+        follow = Follow.start(actor.user_id, followee_id, now=self._clock.now())
+        async with self._uow as uow:
+            followee = await uow.users.get(followee_id)
+            if followee is None or not followee.is_active:
+                raise NotFound("User not found.")
+            if await uow.follows.add(follow):
+                uow.collect(follow.pull_events())
+                await uow.commit()
+
+
+class UnfollowUser:
+    """Unfollowing someone you do not follow is a no-op."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(self, actor: Actor, followee_id: UUID) -> None:
+        async with self._uow as uow:
+            if await uow.users.get(followee_id) is None:
+                raise NotFound("User not found.")
+            await uow.follows.remove(actor.user_id, followee_id)
+            await uow.commit()

@@ -1,0 +1,94 @@
+"""Repositories: collections of aggregates inside one unit of work. They never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from domain.follow import Follow
+from domain.post import Post
+from domain.session import RefreshToken
+from domain.user import User
+from domain.values import Email
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """Position after which a page starts: the sort key and the id of the last item seen."""
+
+    at: datetime
+    id: UUID
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> None:
+        """Insert; raise application.errors.EmailAlreadyRegistered on a duplicate email."""
+        ...
+
+    async def get(self, user_id: UUID) -> User | None: ...
+
+    async def get_by_email(self, email: Email) -> User | None: ...
+
+    async def update(self, user: User, *, expected_version: int) -> None:
+        """Write the user back; raise application.errors.ConcurrentUpdate if the stored
+        version is no longer `expected_version`, EmailAlreadyRegistered on a duplicate."""
+        ...
+
+    async def delete(self, user_id: UUID) -> None:
+        """Remove the user with their posts, follows and refresh tokens."""
+        ...
+
+    async def list(self, *, after: Keyset | None, limit: int) -> Sequence[User]:
+        """Oldest first by (created_at, id)."""
+        ...
+
+
+class PostRepository(Protocol):
+    async def add(self, post: Post) -> None: ...
+
+    async def get(self, post_id: UUID) -> Post | None: ...
+
+    async def update(self, post: Post, *, expected_version: int) -> None:
+        """Raise application.errors.ConcurrentUpdate if the stored version moved on."""
+        ...
+
+    async def delete(self, post_id: UUID) -> None: ...
+
+    async def list_published(
+        self, *, author_id: UUID | None, after: Keyset | None, limit: int
+    ) -> Sequence[Post]:
+        """Published posts, newest first by (published_at, id)."""
+        ...
+
+    async def feed(self, follower_id: UUID, *, after: Keyset | None, limit: int) -> Sequence[Post]:
+        """Published posts by the users `follower_id` follows, newest first."""
+        ...
+
+
+class FollowRepository(Protocol):
+    async def add(self, follow: Follow) -> bool:
+        """Insert if absent; True when it was new."""
+        ...
+
+    async def remove(self, follower_id: UUID, followee_id: UUID) -> None: ...
+
+    async def exists(self, follower_id: UUID, followee_id: UUID) -> bool: ...
+
+
+class RefreshTokenRepository(Protocol):
+    async def add(self, token: RefreshToken) -> None: ...
+
+    async def get_by_hash(self, token_hash: str) -> RefreshToken | None: ...
+
+    async def mark_used(self, token_id: UUID, now: datetime) -> bool:
+        """Spend the token; False when it was already spent (a concurrent or replayed use)."""
+        ...
+
+    async def revoke_family(self, family_id: UUID, now: datetime) -> None: ...
+
+    async def revoke_all_for_user(
+        self, user_id: UUID, now: datetime, *, except_family: UUID | None = None
+    ) -> None: ...

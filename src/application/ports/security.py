@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing. Implementations never block the event loop."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        """True when the password matches; False (never an exception) otherwise."""
+        ...
+
+    async def burn(self, password: str) -> None:
+        """Spend the time of one verification, so unknown accounts cost what known ones do."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    user_id: UUID
+    token_version: int
+    jti: str
+    session_id: UUID
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedAccessToken:
+    token: str
+    claims: AccessClaims
+    expires_in: int
+
+
+class AccessTokenService(Protocol):
+    """Signed, short-lived bearer tokens."""
+
+    def issue(self, user_id: UUID, token_version: int, session_id: UUID) -> IssuedAccessToken: ...
+
+    def decode(self, token: str) -> AccessClaims:
+        """Return the verified claims or raise application.errors.InvalidToken."""
+        ...
+
+
+class RefreshTokenCodec(Protocol):
+    """Opaque refresh secrets: generated at random, stored only as a one-way digest."""
+
+    def generate(self) -> str: ...
+
+    def digest(self, token: str) -> str: ...
+
+
+class RevokedAccessTokens(Protocol):
+    """Access tokens revoked before they expire (logout), remembered by jti until expiry."""
+
+    async def revoke(self, jti: str, expires_at: datetime) -> None: ...
+
+    async def is_revoked(self, jti: str) -> bool: ...

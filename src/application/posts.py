@@ -1,0 +1,167 @@
+"""Posts: drafts, publishing, edits, reads, lists and the feed.
+
+Visibility rule shared by every use case here: a draft exists only for its author and for
+admins (everyone else gets NotFound, so drafts cannot be probed); a published post is
+readable by anyone and changeable only by its author or an admin (others get Forbidden).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.errors import Forbidden, NotFound, PreconditionFailed
+from application.pagination import Page, decode_cursor, page_of
+from application.ports.repositories import Keyset
+from application.ports.system import Clock, IdGenerator
+from application.ports.uow import UnitOfWork
+from application.views import Actor, PostView
+from domain.post import Post
+from domain.values import Body, Title
+
+
+def _can_manage(post: Post, actor: Actor | None) -> bool:
+    return actor is not None and (actor.is_admin or actor.user_id == post.author_id)
+
+
+def _visible(post: Post | None, actor: Actor | None) -> Post:
+    if post is None or not (post.is_published or _can_manage(post, actor)):
+        raise NotFound("Post not found.")
+    return post
+
+
+def _manageable(post: Post | None, actor: Actor, expected_version: int | None) -> Post:
+    post = _visible(post, actor)
+    if not _can_manage(post, actor):
+        raise Forbidden("Only the author or an administrator may change this post.")
+    if expected_version is not None and expected_version != post.version:
+        raise PreconditionFailed("The post has changed since you read it (If-Match is stale).")
+    return post
+
+
+def _published_key(post: Post) -> Keyset:
+    assert post.published_at is not None
+    return Keyset(post.published_at, post.id)
+
+
+@dataclass(frozen=True, slots=True)
+class CreatePostCommand:
+    actor: Actor
+    title: str
+    body: str
+
+
+class CreatePost:
+    """Every new post starts as a draft of its caller."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, ids: IdGenerator) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+
+    async def execute(self, cmd: CreatePostCommand) -> PostView:
+        post = Post.draft(
+            self._ids.new(), cmd.actor.user_id, Title(cmd.title), Body(cmd.body),
+            now=self._clock.now(),
+        )
+        async with self._uow as uow:
+            await uow.posts.add(post)
+            await uow.commit()
+        return PostView.of(post)
+
+
+class GetPost:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(self, actor: Actor | None, post_id: UUID) -> PostView:
+        async with self._uow as uow:
+            post = _visible(await uow.posts.get(post_id), actor)
+        return PostView.of(post)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatePostCommand:
+    actor: Actor
+    post_id: UUID
+    title: str | None = None
+    body: str | None = None
+    expected_version: int | None = None
+
+
+class UpdatePost:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def execute(self, cmd: UpdatePostCommand) -> PostView:
+        title = Title(cmd.title) if cmd.title is not None else None
+        body = Body(cmd.body) if cmd.body is not None else None
+        async with self._uow as uow:
+            post = _manageable(await uow.posts.get(cmd.post_id), cmd.actor, cmd.expected_version)
+            version = post.version
+            post.edit(title=title, body=body, now=self._clock.now())
+            await uow.posts.update(post, expected_version=version)
+            await uow.commit()
+        return PostView.of(post)
+
+
+class PublishPost:
+    """Only the author or an admin may publish; publishing twice is rejected."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def execute(
+        self, actor: Actor, post_id: UUID, expected_version: int | None = None
+    ) -> PostView:
+        async with self._uow as uow:
+            post = _manageable(await uow.posts.get(post_id), actor, expected_version)
+            version = post.version
+            post.publish(now=self._clock.now())
+            await uow.posts.update(post, expected_version=version)
+            uow.collect(post.pull_events())
+            await uow.commit()
+        return PostView.of(post)
+
+
+class DeletePost:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(
+        self, actor: Actor, post_id: UUID, expected_version: int | None = None
+    ) -> None:
+        async with self._uow as uow:
+            post = _manageable(await uow.posts.get(post_id), actor, expected_version)
+            await uow.posts.delete(post.id)
+            await uow.commit()
+
+
+class ListPosts:
+    """Published posts only, newest first; optionally one author's."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(
+        self, *, author_id: UUID | None, limit: int, cursor: str | None
+    ) -> Page[PostView]:
+        after = decode_cursor(cursor)
+        async with self._uow as uow:
+            posts = await uow.posts.list_published(author_id=author_id, after=after, limit=limit + 1)
+        return page_of(posts, limit, _published_key, PostView.of)
+
+
+class GetFeed:
+    """Published posts of the users the caller follows, newest first."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[PostView]:
+        after = decode_cursor(cursor)
+        async with self._uow as uow:
+            posts = await uow.posts.feed(actor.user_id, after=after, limit=limit + 1)
+        return page_of(posts, limit, _published_key, PostView.of)

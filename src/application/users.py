@@ -1,0 +1,167 @@
+"""Accounts: registration, profile reads and changes, deletion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.errors import EmailAlreadyRegistered, Forbidden, NotFound
+from application.pagination import Page, decode_cursor, page_of
+from application.ports.repositories import Keyset
+from application.ports.security import PasswordHasher
+from application.ports.system import Clock, IdGenerator
+from application.ports.uow import UnitOfWork
+from application.views import Actor, UserView
+from domain.user import User
+from domain.values import Email, Name, check_password_policy
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterUserCommand:
+    email: str
+    password: str
+    name: str
+    is_admin: bool = False
+
+
+class RegisterUser:
+    """Anyone may register; an email address (case-insensitively) belongs to one account.
+    Only trusted callers (the admin CLI) may register an administrator."""
+
+    def __init__(
+        self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, ids: IdGenerator
+    ) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._clock = clock
+        self._ids = ids
+
+    async def execute(self, cmd: RegisterUserCommand) -> UserView:
+        email, name = Email(cmd.email), Name(cmd.name)
+        password_hash = await self._hasher.hash(check_password_policy(cmd.password))
+        async with self._uow as uow:
+            if await uow.users.get_by_email(email) is not None:
+                raise EmailAlreadyRegistered("An account with this email already exists.")
+            user = User.register(
+                self._ids.new(), email, name, password_hash,
+                now=self._clock.now(), is_admin=cmd.is_admin,
+            )
+            await uow.users.add(user)
+            uow.collect(user.pull_events())
+            await uow.commit()
+        return UserView.of(user)
+
+
+class GetUser:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(self, user_id: UUID) -> UserView:
+        async with self._uow as uow:
+            user = await uow.users.get(user_id)
+        if user is None:
+            raise NotFound("User not found.")
+        return UserView.of(user)
+
+
+class ListUsers:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(self, *, limit: int, cursor: str | None) -> Page[UserView]:
+        after = decode_cursor(cursor)
+        async with self._uow as uow:
+            users = await uow.users.list(after=after, limit=limit + 1)
+        return page_of(users, limit, lambda u: Keyset(u.created_at, u.id), UserView.of)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateUserCommand:
+    actor: Actor
+    user_id: UUID
+    name: str | None = None
+    email: str | None = None
+    new_password: str | None = None
+    current_password: str | None = None
+    is_admin: bool | None = None
+    is_active: bool | None = None
+
+
+class CurrentPasswordRequired(Forbidden):
+    pass
+
+
+class UpdateUser:
+    """Users change their own profile; admins change anyone's.
+    - is_admin and is_active are for admins only.
+    - Changing your own email or password needs your current password.
+    - A password change ends every other session of that user (the caller's own session
+      survives through its refresh token); deactivation ends all of them.
+    """
+
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._clock = clock
+
+    async def execute(self, cmd: UpdateUserCommand) -> UserView:
+        actor, is_self = cmd.actor, cmd.actor.user_id == cmd.user_id
+        if not (is_self or actor.is_admin):
+            raise Forbidden("You may only change your own account.")
+        if (cmd.is_admin is not None or cmd.is_active is not None) and not actor.is_admin:
+            raise Forbidden("Only administrators may change is_admin or is_active.")
+        name = Name(cmd.name) if cmd.name is not None else None
+        email = Email(cmd.email) if cmd.email is not None else None
+        new_password = (
+            check_password_policy(cmd.new_password) if cmd.new_password is not None else None
+        )
+        now = self._clock.now()
+        async with self._uow as uow:
+            user = await uow.users.get(cmd.user_id)
+            if user is None:
+                raise NotFound("User not found.")
+            if is_self and (email is not None or new_password is not None):
+                await self._check_current_password(user, cmd.current_password)
+            expected_version = user.version
+            if name is not None:
+                user.rename(name, now=now)
+            if email is not None and email != user.email:
+                if await uow.users.get_by_email(email) is not None:
+                    raise EmailAlreadyRegistered("An account with this email already exists.")
+                user.change_email(email, now=now)
+            if new_password is not None:
+                user.change_password(await self._hasher.hash(new_password), now=now)
+                keep = actor.session_id if is_self else None
+                await uow.refresh_tokens.revoke_all_for_user(user.id, now, except_family=keep)
+            if cmd.is_admin is not None:
+                user.set_admin(cmd.is_admin, now=now)
+            if cmd.is_active is not None:
+                user.set_active(cmd.is_active, now=now)
+                if not cmd.is_active:
+                    await uow.refresh_tokens.revoke_all_for_user(user.id, now)
+            if user.version != expected_version:
+                await uow.users.update(user, expected_version=expected_version)
+                await uow.commit()
+        return UserView.of(user)
+
+    async def _check_current_password(self, user: User, current: str | None) -> None:
+        if current is None or not await self._hasher.verify(user.password_hash, current):
+            raise CurrentPasswordRequired(
+                "current_password is required and must be correct to change email or password."
+            )
+
+
+class DeleteUser:
+    """Administrators only; the user's posts, follows and sessions go with them."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(self, actor: Actor, user_id: UUID) -> None:
+        if not actor.is_admin:
+            raise Forbidden("Only administrators may delete users.")
+        async with self._uow as uow:
+            if await uow.users.get(user_id) is None:
+                raise NotFound("User not found.")
+            await uow.users.delete(user_id)
+            await uow.commit()

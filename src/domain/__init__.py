@@ -1,0 +1,1 @@
+"""Inkwell's domain: entities, value objects, events and errors. Plain Python only."""

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.aggregate import Aggregate
+from domain.events import PasswordResetRequested, UserRegistered
+from domain.values import Email, Name
+
+
+@dataclass(eq=False, kw_only=True)
+class User(Aggregate):
+    """An account. `token_version` invalidates every access token issued before it changed."""
+
+    email: Email
+    name: Name
+    password_hash: str
+    is_active: bool = True
+    is_admin: bool = False
+    email_verified_at: datetime | None = None
+    token_version: int = 0
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+
+    @classmethod
+    def register(
+        cls,
+        id: UUID,
+        email: Email,
+        name: Name,
+        password_hash: str,
+        *,
+        now: datetime,
+        is_admin: bool = False,
+    ) -> User:
+        user = cls(
+            id=id,
+            email=email,
+            name=name,
+            password_hash=password_hash,
+            is_admin=is_admin,
+            created_at=now,
+            updated_at=now,
+        )
+        user.events.append(UserRegistered(occurred_at=now, user_id=id, email=email.value))
+        return user
+
+    def _touch(self, now: datetime) -> None:
+        self.updated_at = now
+        self.version += 1
+
+    def rename(self, name: Name, *, now: datetime) -> None:
+        self.name = name
+        self._touch(now)
+
+    def change_email(self, email: Email, *, now: datetime) -> None:
+        if email != self.email:
+            self.email = email
+            self.email_verified_at = None
+            self._touch(now)
+
+    def change_password(self, password_hash: str, *, now: datetime) -> None:
+        """A new password ends every session: access tokens carry the old token_version."""
+        self.password_hash = password_hash
+        self.token_version += 1
+        self._touch(now)
+
+    def rehash_password(self, password_hash: str, *, now: datetime) -> None:
+        """Same password, stronger parameters: sessions stay valid."""
+        self.password_hash = password_hash
+        self._touch(now)
+
+    def set_active(self, active: bool, *, now: datetime) -> None:
+        if active != self.is_active:
+            self.is_active = active
+            if not active:
+                self.token_version += 1
+            self._touch(now)
+
+    def set_admin(self, admin: bool, *, now: datetime) -> None:
+        if admin != self.is_admin:
+            self.is_admin = admin
+            self._touch(now)
+
+    def verify_email(self, *, now: datetime) -> None:
+        if self.email_verified_at is None:
+            self.email_verified_at = now
+            self._touch(now)
+
+    def request_password_reset(self, *, now: datetime) -> None:
+        self.events.append(
+            PasswordResetRequested(occurred_at=now, user_id=self.id, email=self.email.value)
+        )

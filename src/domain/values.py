@@ -1,0 +1,87 @@
+"""Value objects: validated on construction, immutable, compared by value."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from domain.errors import InvalidBody, InvalidEmail, InvalidName, InvalidTitle, WeakPassword
+
+# Deliberately simple: one "@", a dotted domain, no spaces. Deliverability is proven by the
+# verification email, not by a regular expression.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+EMAIL_MAX = 254
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    """An address, normalised (trimmed, NFKC, lower-cased) so that uniqueness ignores case."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        normalised = unicodedata.normalize("NFKC", self.value).strip().lower()
+        if len(normalised) > EMAIL_MAX or not _EMAIL.match(normalised):
+            raise InvalidEmail("Not a valid email address.")
+        object.__setattr__(self, "value", normalised)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _bounded_text(raw: str, *, low: int, high: int, what: str) -> str:
+    text = raw.strip()
+    if not low <= len(text) <= high:
+        raise ValueError(f"{what} must be {low} to {high} characters long.")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    value: str
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(
+                self, "value", _bounded_text(self.value, low=1, high=100, what="Name")
+            )
+        except ValueError as exc:
+            raise InvalidName(str(exc)) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    value: str
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(
+                self, "value", _bounded_text(self.value, low=1, high=200, what="Title")
+            )
+        except ValueError as exc:
+            raise InvalidTitle(str(exc)) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """Post body; kept verbatim (no trimming) but never blank."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        if not self.value.strip() or len(self.value) > 50_000:
+            raise InvalidBody("Body must be 1 to 50000 characters long and not blank.")
+
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128
+
+
+def check_password_policy(raw: str) -> str:
+    """NIST 800-63B style: length only (8..128), no composition rules, never truncated."""
+    if not PASSWORD_MIN <= len(raw) <= PASSWORD_MAX:
+        raise WeakPassword(
+            f"Password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long."
+        )
+    return raw

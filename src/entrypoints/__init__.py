@@ -1,0 +1,1 @@
+"""Edges: HTTP (FastAPI), worker (arq), CLI, and the DI container that wires them."""

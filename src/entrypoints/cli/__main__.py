@@ -1,0 +1,69 @@
+"""`python -m entrypoints.cli migrate | create-admin`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from adapters.sqlalchemy import migrate
+from application.errors import ApplicationError
+from application.users import RegisterUserCommand
+from domain.errors import DomainError
+from entrypoints.container import build_container, shutdown
+from entrypoints.settings import Settings
+
+
+def _migrate(settings: Settings, revision: str) -> int:
+    migrate.upgrade(settings.database_url, revision)
+    print(f"database at revision {revision}")
+    return 0
+
+
+async def _create_admin(settings: Settings, email: str, name: str, password: str) -> int:
+    container = build_container(settings)
+    try:
+        view = await container.register_user().execute(
+            RegisterUserCommand(email=email, password=password, name=name, is_admin=True)
+        )
+    except (ApplicationError, DomainError) as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        await shutdown(container)
+    print(f"created admin {view.email} ({view.id})")
+    return 0
+
+
+def _password() -> str:
+    from_env = os.environ.get("INKWELL_ADMIN_PASSWORD")
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass("Password for the new admin: ")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m entrypoints.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("migrate", help="apply database migrations (alembic upgrade)")
+    up.add_argument("revision", nargs="?", default="head")
+    admin = sub.add_parser(
+        "create-admin",
+        help="create an administrator; the password comes from INKWELL_ADMIN_PASSWORD, "
+        "standard input or a prompt",
+    )
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Administrator")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    if args.command == "migrate":
+        return _migrate(settings, args.revision)
+    return asyncio.run(_create_admin(settings, args.email, args.name, _password()))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""FastAPI app factory: `uvicorn entrypoints.http.app:create_app --factory`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi_offline import FastAPIOffline
+
+from entrypoints.container import Container, build_container, shutdown
+from entrypoints.http.errors import install_error_handlers
+from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from entrypoints.http.routers import auth, health, posts, users
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    container = container or build_container()
+    settings = container.settings()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await shutdown(container)
+
+    app: FastAPI = FastAPIOffline(
+        title="Inkwell",
+        version="0.1.0",
+        description="Publishing backend: accounts, authentication, posts, follows and feed.",
+        lifespan=lifespan,
+        swagger_ui_init_oauth={"usePkceWithAuthorizationCodeGrant": False},
+    )
+    app.state.container = container
+
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, users, posts):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    install_error_handlers(app)
+
+    # Added last = outermost: the request id and the size limit wrap everything.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Location", "X-Request-ID"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,93 @@
+"""The one place that maps application and domain errors to RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from application import errors as app
+from application.users import CurrentPasswordRequired
+from domain import errors as dom
+
+log = logging.getLogger("inkwell.http")
+
+PROBLEM = "application/problem+json"
+
+# Most specific first: the first matching class wins.
+STATUS: list[tuple[type[Exception], int, str]] = [
+    (app.InvalidCredentials, 401, "Unauthorized"),
+    (app.InvalidToken, 401, "Unauthorized"),
+    (CurrentPasswordRequired, 403, "Current password required"),
+    (app.Forbidden, 403, "Forbidden"),
+    (app.NotFound, 404, "Not Found"),
+    (app.EmailAlreadyRegistered, 409, "Conflict"),
+    (app.ConcurrentUpdate, 409, "Conflict"),
+    (app.PreconditionFailed, 412, "Precondition Failed"),
+    (app.InvalidCursor, 400, "Bad Request"),
+    (dom.PostAlreadyPublished, 409, "Conflict"),
+    (dom.DomainError, 422, "Unprocessable Content"),
+]
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM)
+
+
+def _status_of(exc: Exception) -> tuple[int, str]:
+    for cls, status, title in STATUS:
+        if isinstance(exc, cls):
+            return status, title
+    return 500, "Internal Server Error"
+
+
+async def _handle_known(_request: Request, exc: Exception) -> JSONResponse:
+    status, title = _status_of(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    message = exc.message if isinstance(exc, app.ApplicationError | dom.DomainError) else None
+    return problem(status, title, message, headers=headers)
+
+
+async def _handle_http(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    title = {401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}.get(
+        exc.status_code, "Error"
+    )
+    return problem(exc.status_code, title, str(exc.detail), headers=exc.headers)
+
+
+async def _handle_validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    return problem(422, "Unprocessable Content", "The request is not valid.", errors=errors)
+
+
+async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(500, "Internal Server Error", "An unexpected error occurred.")
+
+
+def install_error_handlers(app_: FastAPI) -> None:
+    app_.add_exception_handler(app.ApplicationError, _handle_known)
+    app_.add_exception_handler(dom.DomainError, _handle_known)
+    app_.add_exception_handler(StarletteHTTPException, _handle_http)
+    app_.add_exception_handler(RequestValidationError, _handle_validation)
+    app_.add_exception_handler(Exception, _handle_unexpected)

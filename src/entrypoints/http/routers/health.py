@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from entrypoints.http.deps import ContainerDep
+
+router = APIRouter(prefix="/health", tags=["operations"])
+log = logging.getLogger("inkwell.health")
+PROBE_TIMEOUT_SECONDS = 2.0
+
+
+@router.get("/live")
+async def live() -> dict[str, str]:
+    """The process is up (no dependency is checked)."""
+    return {"status": "ok"}
+
+
+@router.get("/ready", responses={503: {"description": "The database is unreachable"}})
+async def ready(container: ContainerDep) -> JSONResponse:
+    """Ready to serve: the database answers within two seconds."""
+    try:
+        await asyncio.wait_for(container.database_probe().ping(), PROBE_TIMEOUT_SECONDS)
+    except Exception as exc:  # any failure to answer means "not ready"
+        log.warning("readiness: database unavailable: %s", type(exc).__name__)
+        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})

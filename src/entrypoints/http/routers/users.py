@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from application.pagination import Page
+from application.users import RegisterUserCommand, UpdateUserCommand
+from application.views import Actor, UserView
+from entrypoints.container import Container
+from entrypoints.http.deps import ContainerDep, CurrentActor
+from entrypoints.http.schemas import PageOut, Problem, UserCreate, UserOut, UserUpdate
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+_AUTH = {401: {"model": Problem, "description": "Not authenticated"}}
+_WRITE = {
+    **_AUTH,
+    403: {"model": Problem, "description": "Not allowed"},
+    404: {"model": Problem, "description": "No such user"},
+    409: {"model": Problem, "description": "Email already registered"},
+}
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=200)]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserOut,
+    responses={409: {"model": Problem, "description": "Email already registered"}},
+)
+async def register(body: UserCreate, container: ContainerDep, response: Response) -> UserView:
+    view = await container.register_user().execute(
+        RegisterUserCommand(email=body.email, password=body.password, name=body.name)
+    )
+    response.headers["Location"] = f"/api/v1/users/{view.id}"
+    return view
+
+
+@router.get("/me", response_model=UserOut, responses=_AUTH)
+async def me(actor: CurrentActor, container: ContainerDep) -> UserView:
+    return await container.get_user().execute(actor.user_id)
+
+
+async def _update(container: Container, actor: Actor, user_id: UUID, body: UserUpdate) -> UserView:
+    return await container.update_user().execute(
+        UpdateUserCommand(actor=actor, user_id=user_id, **body.model_dump(exclude_unset=True))
+    )
+
+
+@router.patch("/me", response_model=UserOut, responses=_WRITE)
+async def update_me(body: UserUpdate, actor: CurrentActor, container: ContainerDep) -> UserView:
+    return await _update(container, actor, actor.user_id, body)
+
+
+@router.get("", response_model=PageOut[UserOut], responses=_AUTH)
+async def list_users(
+    _actor: CurrentActor, container: ContainerDep, limit: Limit = 20, cursor: Cursor = None
+) -> Page[UserView]:
+    return await container.list_users().execute(limit=limit, cursor=cursor)
+
+
+@router.get("/{user_id}", response_model=UserOut, responses=_WRITE)
+async def get_user(user_id: UUID, _actor: CurrentActor, container: ContainerDep) -> UserView:
+    return await container.get_user().execute(user_id)
+
+
+@router.patch("/{user_id}", response_model=UserOut, responses=_WRITE)
+async def update_user(
+    user_id: UUID, body: UserUpdate, actor: CurrentActor, container: ContainerDep
+) -> UserView:
+    return await _update(container, actor, user_id, body)
+
+
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE)
+async def delete_user(user_id: UUID, actor: CurrentActor, container: ContainerDep) -> Response:
+    await container.delete_user().execute(actor, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/{user_id}/follow", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE)
+async def follow(user_id: UUID, actor: CurrentActor, container: ContainerDep) -> Response:
+    await container.follow_user().execute(actor, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete("/{user_id}/follow", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE)
+async def unfollow(user_id: UUID, actor: CurrentActor, container: ContainerDep) -> Response:
+    await container.unfollow_user().execute(actor, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,93 @@
+"""Request and response bodies. Requests list exactly the writable fields; anything else is
+rejected (422), so mass assignment is impossible by construction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Generic, Literal, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+Password = Field(min_length=1, max_length=1024)
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserCreate(Request):
+    email: str = Field(max_length=320, examples=["ada@example.com"])
+    password: str = Field(min_length=1, max_length=1024, examples=["correct horse battery"])
+    name: str = Field(max_length=200, examples=["Ada Lovelace"])
+
+
+class UserUpdate(Request):
+    """Changing email or password of your own account needs current_password.
+    is_admin and is_active may only be sent by administrators (403 otherwise)."""
+
+    name: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=320)
+    new_password: str | None = Field(None, min_length=1, max_length=1024)
+    current_password: str | None = Field(None, min_length=1, max_length=1024)
+    is_admin: bool | None = None
+    is_active: bool | None = None
+
+
+class RefreshRequest(Request):
+    refresh_token: str = Field(min_length=1, max_length=512)
+
+
+class PostCreate(Request):
+    title: str = Field(max_length=1000, examples=["Hello, world"])
+    body: str = Field(max_length=200_000, examples=["My first post."])
+
+
+class PostUpdate(Request):
+    title: str | None = Field(None, max_length=1000)
+    body: str | None = Field(None, max_length=200_000)
+
+
+class UserOut(BaseModel):
+    id: UUID
+    email: str
+    name: str
+    is_active: bool
+    is_admin: bool
+    email_verified: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class PostOut(BaseModel):
+    id: UUID
+    author_id: UUID
+    title: str
+    body: str
+    status: Literal["draft", "published"]
+    published_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class PageOut(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
