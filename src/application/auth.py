@@ -131,9 +131,7 @@ class RefreshSession:
             stored = await uow.refresh_tokens.get_by_hash(self._codec.digest(refresh_token))
             if stored is None or stored.revoked_at is not None or stored.is_expired(now):
                 raise InvalidToken("The refresh token is not valid.")
-            if stored.used_at is not None or not await uow.refresh_tokens.mark_used(
-                stored.id, now
-            ):
+            if stored.used_at is not None or not await uow.refresh_tokens.mark_used(stored.id, now):
                 await uow.refresh_tokens.revoke_family(stored.family_id, now)
                 await uow.commit()
                 raise InvalidToken("The refresh token was already used; the session is revoked.")

@@ -61,7 +61,10 @@ class CreatePost:
 
     async def execute(self, cmd: CreatePostCommand) -> PostView:
         post = Post.draft(
-            self._ids.new(), cmd.actor.user_id, Title(cmd.title), Body(cmd.body),
+            self._ids.new(),
+            cmd.actor.user_id,
+            Title(cmd.title),
+            Body(cmd.body),
             now=self._clock.now(),
         )
         async with self._uow as uow:
@@ -150,7 +153,9 @@ class ListPosts:
     ) -> Page[PostView]:
         after = decode_cursor(cursor)
         async with self._uow as uow:
-            posts = await uow.posts.list_published(author_id=author_id, after=after, limit=limit + 1)
+            posts = await uow.posts.list_published(
+                author_id=author_id, after=after, limit=limit + 1
+            )
         return page_of(posts, limit, _published_key, PostView.of)
 
 

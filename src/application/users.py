@@ -43,8 +43,12 @@ class RegisterUser:
             if await uow.users.get_by_email(email) is not None:
                 raise EmailAlreadyRegistered("An account with this email already exists.")
             user = User.register(
-                self._ids.new(), email, name, password_hash,
-                now=self._clock.now(), is_admin=cmd.is_admin,
+                self._ids.new(),
+                email,
+                name,
+                password_hash,
+                now=self._clock.now(),
+                is_admin=cmd.is_admin,
             )
             await uow.users.add(user)
             uow.collect(user.pull_events())

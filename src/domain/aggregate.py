@@ -14,7 +14,7 @@ class Aggregate:
     events: list[DomainEvent] = field(default_factory=list, repr=False)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.id == self.id  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.id == self.id
 
     def __hash__(self) -> int:
         return hash(self.id)

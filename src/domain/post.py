@@ -51,7 +51,9 @@ class Post(Aggregate):
         self.status = PostStatus.PUBLISHED
         self.published_at = now
         self._touch(now)
-        self.events.append(PostPublished(occurred_at=now, post_id=self.id, author_id=self.author_id))
+        self.events.append(
+            PostPublished(occurred_at=now, post_id=self.id, author_id=self.author_id)
+        )
 
     def _touch(self, now: datetime) -> None:
         self.updated_at = now

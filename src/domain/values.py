@@ -81,7 +81,5 @@ PASSWORD_MAX = 128
 def check_password_policy(raw: str) -> str:
     """NIST 800-63B style: length only (8..128), no composition rules, never truncated."""
     if not PASSWORD_MIN <= len(raw) <= PASSWORD_MAX:
-        raise WeakPassword(
-            f"Password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long."
-        )
+        raise WeakPassword(f"Password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long.")
     return raw

@@ -81,7 +81,11 @@ class Container(containers.DeclarativeContainer):
 
     session_issuer = providers.Singleton(
         auth.SessionIssuer,
-        tokens=access_tokens, codec=refresh_codec, clock=clock, ids=ids, policy=session_policy,
+        tokens=access_tokens,
+        codec=refresh_codec,
+        clock=clock,
+        ids=ids,
+        policy=session_policy,
     )
     authenticate = providers.Factory(
         auth.Authenticate, uow=uow, hasher=hasher, issuer=session_issuer, clock=clock, ids=ids

@@ -33,7 +33,11 @@ async def test_login_returns_a_token_pair_that_authenticates(container: Containe
 
 @pytest.mark.parametrize(
     ("email", "password"),
-    [("ada@example.com", "wrong password"), ("nobody@example.com", PASSWORD), ("not-an-email", "x")],
+    [
+        ("ada@example.com", "wrong password"),
+        ("nobody@example.com", PASSWORD),
+        ("not-an-email", "x"),
+    ],
 )
 async def test_wrong_email_or_password_gets_one_generic_error(
     container: Container, email: str, password: str
@@ -81,7 +85,9 @@ async def test_refresh_rotates_and_reuse_revokes_the_whole_family(container: Con
         await container.refresh_session().execute(second)  # the family is dead
 
 
-async def test_an_expired_refresh_token_is_refused(container: Container, clock: FrozenClock) -> None:
+async def test_an_expired_refresh_token_is_refused(
+    container: Container, clock: FrozenClock
+) -> None:
     await _register(container)
     _, refresh = await _login(container)
     clock.advance(timedelta(days=15))
@@ -116,8 +122,9 @@ async def test_a_password_change_ends_other_sessions_but_keeps_the_callers(
     other_access, other_refresh = await _login(container)
     me = await container.authenticate_access_token().execute(access)
     await container.update_user().execute(
-        UpdateUserCommand(me, me.user_id, new_password="a brand new password",
-                          current_password=PASSWORD)
+        UpdateUserCommand(
+            me, me.user_id, new_password="a brand new password", current_password=PASSWORD
+        )
     )
     for token in (access, other_access):
         with pytest.raises(InvalidToken):

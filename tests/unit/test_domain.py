@@ -28,7 +28,8 @@ def test_emails_are_normalised_so_case_does_not_make_a_new_address() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "no-at-sign", "two@@example.com", "a@b", "spaces in@example.com", "a" * 250 + "@x.io"]
+    "raw",
+    ["", "no-at-sign", "two@@example.com", "a@b", "spaces in@example.com", "a" * 250 + "@x.io"],
 )
 def test_malformed_emails_are_rejected(raw: str) -> None:
     with pytest.raises(InvalidEmail):

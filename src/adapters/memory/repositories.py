@@ -142,8 +142,11 @@ class InMemoryRefreshTokenRepository(RefreshTokenRepository):
 
     async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
         return next(
-            (dataclasses.replace(t) for t in self._s.refresh_tokens.values()
-             if t.token_hash == token_hash),
+            (
+                dataclasses.replace(t)
+                for t in self._s.refresh_tokens.values()
+                if t.token_hash == token_hash
+            ),
             None,
         )
 
@@ -166,6 +169,4 @@ class InMemoryRefreshTokenRepository(RefreshTokenRepository):
     async def revoke_all_for_user(
         self, user_id: UUID, now: datetime, *, except_family: UUID | None = None
     ) -> None:
-        self._revoke_where(
-            now, lambda t: t.user_id == user_id and t.family_id != except_family
-        )
+        self._revoke_where(now, lambda t: t.user_id == user_id and t.family_id != except_family)

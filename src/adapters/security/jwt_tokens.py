@@ -85,7 +85,10 @@ class JwtAccessTokenService(AccessTokenService):
             raise ValueError("not an access token")
         if exp <= now - _LEEWAY or iat > now + _LEEWAY:
             raise ValueError("expired or issued in the future")
-        if "nbf" in payload and datetime.fromtimestamp(_number(payload["nbf"]), UTC) > now + _LEEWAY:
+        if (
+            "nbf" in payload
+            and datetime.fromtimestamp(_number(payload["nbf"]), UTC) > now + _LEEWAY
+        ):
             raise ValueError("not yet valid")
         tv = payload["tv"]
         if not isinstance(tv, int) or isinstance(tv, bool) or not isinstance(payload["jti"], str):

@@ -90,12 +90,8 @@ posts = Table(
 follows = Table(
     "follows",
     metadata,
-    Column(
-        "follower_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    ),
-    Column(
-        "followee_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("follower_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("followee_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_follows_followee_id", "followee_id"),
 )
@@ -105,9 +101,7 @@ refresh_tokens = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("family_id", Uuid, nullable=False, index=True),
-    Column(
-        "user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False, index=True),

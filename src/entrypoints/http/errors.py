@@ -68,7 +68,8 @@ async def _handle_http(_request: Request, exc: Exception) -> JSONResponse:
     title = {401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}.get(
         exc.status_code, "Error"
     )
-    return problem(exc.status_code, title, str(exc.detail), headers=exc.headers)
+    headers = dict(exc.headers) if exc.headers else None
+    return problem(exc.status_code, title, str(exc.detail), headers=headers)
 
 
 async def _handle_validation(_request: Request, exc: Exception) -> JSONResponse:

@@ -4,7 +4,7 @@ rejected (422), so mass assignment is impossible by construction."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -75,7 +75,7 @@ class PostOut(BaseModel):
 class TokenOut(BaseModel):
     access_token: str
     refresh_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - OAuth2 token type
     expires_in: int
 
 
@@ -91,3 +91,26 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str | None = None
+
+
+_PROBLEM_DESCRIPTIONS = {
+    400: "Bad request (e.g. a cursor this API did not issue)",
+    401: "Missing, invalid, expired or revoked credentials",
+    403: "Authenticated but not allowed",
+    404: "Not found (or not visible to you)",
+    409: "Conflicts with the current state",
+    412: "If-Match does not match the current version",
+    413: "Request body too large",
+}
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem+json answers a route can give."""
+    return {
+        code: {
+            "model": Problem,
+            "description": _PROBLEM_DESCRIPTIONS[code],
+            "content": {"application/problem+json": {}},
+        }
+        for code in codes
+    }

@@ -8,10 +8,10 @@ from fastapi.security import OAuth2PasswordRequestForm
 from application.auth import LoginCommand, LogoutCommand
 from application.views import TokenPair
 from entrypoints.http.deps import ContainerDep, OptionalActor
-from entrypoints.http.schemas import Problem, RefreshRequest, TokenOut
+from entrypoints.http.schemas import RefreshRequest, TokenOut, problem_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-_401 = {401: {"model": Problem, "description": "Invalid credentials or token"}}
+_401 = problem_responses(401)
 
 
 def _out(pair: TokenPair) -> TokenOut:

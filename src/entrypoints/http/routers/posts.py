@@ -9,18 +9,19 @@ from application.pagination import Page
 from application.posts import CreatePostCommand, UpdatePostCommand
 from application.views import PostView
 from entrypoints.http.deps import ContainerDep, CurrentActor, IfMatch, OptionalActor, etag
-from entrypoints.http.schemas import PageOut, PostCreate, PostOut, PostUpdate, Problem
+from entrypoints.http.schemas import (
+    PageOut,
+    PostCreate,
+    PostOut,
+    PostUpdate,
+    problem_responses,
+)
 
 router = APIRouter(tags=["posts"])
 
-_AUTH = {401: {"model": Problem, "description": "Not authenticated"}}
-_READ = {**_AUTH, 404: {"model": Problem, "description": "No such post (or a draft of another)"}}
-_WRITE = {
-    **_READ,
-    403: {"model": Problem, "description": "Not the author or an admin"},
-    409: {"model": Problem, "description": "Conflicting change"},
-    412: {"model": Problem, "description": "If-Match is stale"},
-}
+_AUTH = problem_responses(401)
+_READ = problem_responses(401, 404)
+_WRITE = problem_responses(401, 403, 404, 409, 412)
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 
@@ -30,9 +31,7 @@ def _with_etag(response: Response, view: PostView) -> PostView:
     return view
 
 
-@router.post(
-    "/posts", status_code=status.HTTP_201_CREATED, response_model=PostOut, responses=_AUTH
-)
+@router.post("/posts", status_code=status.HTTP_201_CREATED, response_model=PostOut, responses=_AUTH)
 async def create_post(
     body: PostCreate, actor: CurrentActor, container: ContainerDep, response: Response
 ) -> PostView:
@@ -72,7 +71,10 @@ async def update_post(
 ) -> PostView:
     view = await container.update_post().execute(
         UpdatePostCommand(
-            actor=actor, post_id=post_id, title=body.title, body=body.body,
+            actor=actor,
+            post_id=post_id,
+            title=body.title,
+            body=body.body,
             expected_version=expected,
         )
     )

@@ -10,17 +10,18 @@ from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor, UserView
 from entrypoints.container import Container
 from entrypoints.http.deps import ContainerDep, CurrentActor
-from entrypoints.http.schemas import PageOut, Problem, UserCreate, UserOut, UserUpdate
+from entrypoints.http.schemas import (
+    PageOut,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+    problem_responses,
+)
 
 router = APIRouter(prefix="/users", tags=["users"])
 
-_AUTH = {401: {"model": Problem, "description": "Not authenticated"}}
-_WRITE = {
-    **_AUTH,
-    403: {"model": Problem, "description": "Not allowed"},
-    404: {"model": Problem, "description": "No such user"},
-    409: {"model": Problem, "description": "Email already registered"},
-}
+_AUTH = problem_responses(401)
+_WRITE = problem_responses(401, 403, 404, 409)
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 
@@ -29,7 +30,7 @@ Cursor = Annotated[str | None, Query(max_length=200)]
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=UserOut,
-    responses={409: {"model": Problem, "description": "Email already registered"}},
+    responses=problem_responses(409),
 )
 async def register(body: UserCreate, container: ContainerDep, response: Response) -> UserView:
     view = await container.register_user().execute(

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+
+import httpx
+import jwt
+
+from entrypoints.settings import DEV_JWT_SECRET
+from tests.e2e.conftest import PASSWORD, Account, assert_problem, login
+
+
+async def test_login_returns_a_bearer_pair(client: httpx.AsyncClient, ada: Account) -> None:
+    body = await login(client, "ADA@example.com")
+    assert body["token_type"] == "bearer"
+    assert body["expires_in"] == 900
+    assert {"access_token", "refresh_token"} <= body.keys()
+
+
+async def test_wrong_password_and_unknown_email_get_the_same_401(
+    client: httpx.AsyncClient, ada: Account
+) -> None:
+    wrong = await client.post("/auth/token", data={"username": ada.email, "password": "nope nope"})
+    unknown = await client.post("/auth/token", data={"username": "x@y.io", "password": PASSWORD})
+    assert assert_problem(wrong, 401) == assert_problem(unknown, 401)
+    assert wrong.headers["www-authenticate"] == "Bearer"
+
+
+async def test_protected_routes_need_a_token(client: httpx.AsyncClient) -> None:
+    assert_problem(await client.get("/users/me"), 401)
+
+
+def _b64(data: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def _claims(ada: Account, **overrides: object) -> dict[str, object]:
+    now = int(time.time())
+    claims: dict[str, object] = {
+        "iss": "inkwell",
+        "aud": "inkwell-api",
+        "sub": ada.id,
+        "iat": now,
+        "exp": now + 600,
+        "jti": "x",
+        "typ": "access",
+        "tv": 0,
+        "sid": str(uuid.uuid4()),
+    }
+    claims.update(overrides)
+    return claims
+
+
+async def test_forged_tokens_are_refused(client: httpx.AsyncClient, ada: Account) -> None:
+    forged = [
+        jwt.encode(_claims(ada), "another-secret-of-sufficient-length!!", algorithm="HS256"),
+        _b64({"alg": "none", "typ": "JWT"}) + "." + _b64(_claims(ada)) + ".",
+        jwt.encode(_claims(ada), DEV_JWT_SECRET, algorithm="HS512"),
+        jwt.encode(_claims(ada, exp=int(time.time()) - 3600), DEV_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(ada, iat=int(time.time()) + 3600), DEV_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(ada, aud="someone-else"), DEV_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(ada, iss="evil"), DEV_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(ada, typ="refresh"), DEV_JWT_SECRET, algorithm="HS256"),
+        jwt.encode(_claims(ada, tv=1), DEV_JWT_SECRET, algorithm="HS256"),
+        jwt.encode({k: v for k, v in _claims(ada).items() if k != "exp"}, DEV_JWT_SECRET),
+        ada.access[:-4] + "AAAA",
+        "not.a.jwt",
+        ada.refresh,  # a refresh token is not an access token
+    ]
+    for token in forged:
+        response = await client.get("/users/me", headers={"Authorization": f"Bearer {token}"})
+        assert_problem(response, 401)
+    # The same claims signed properly are accepted, so the refusals above are about the defects.
+    good = jwt.encode(_claims(ada), DEV_JWT_SECRET, algorithm="HS256")
+    ok = await client.get("/users/me", headers={"Authorization": f"Bearer {good}"})
+    assert ok.status_code == 200
+
+
+async def test_refresh_rotates_and_reuse_kills_the_family(
+    client: httpx.AsyncClient, ada: Account
+) -> None:
+    first = await client.post("/auth/refresh", json={"refresh_token": ada.refresh})
+    assert first.status_code == 200
+    rotated = first.json()["refresh_token"]
+    assert rotated != ada.refresh
+    assert_problem(await client.post("/auth/refresh", json={"refresh_token": ada.refresh}), 401)
+    assert_problem(await client.post("/auth/refresh", json={"refresh_token": rotated}), 401)
+
+
+async def test_logout_kills_both_tokens(client: httpx.AsyncClient, ada: Account) -> None:
+    response = await client.post(
+        "/auth/logout", json={"refresh_token": ada.refresh}, headers=ada.auth
+    )
+    assert response.status_code == 204
+    assert_problem(await client.get("/users/me", headers=ada.auth), 401)
+    assert_problem(await client.post("/auth/refresh", json={"refresh_token": ada.refresh}), 401)
+
+
+async def test_refresh_with_a_bad_body_is_a_422_problem(client: httpx.AsyncClient) -> None:
+    assert_problem(await client.post("/auth/refresh", json={}), 422)
+    assert_problem(await client.post("/auth/refresh", json={"refresh_token": "x", "extra": 1}), 422)

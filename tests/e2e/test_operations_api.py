@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+
+from entrypoints.container import build_container
+from entrypoints.http.app import create_app
+from tests.conftest import make_settings
+from tests.e2e.conftest import Account, assert_problem
+
+
+async def test_malformed_json_is_a_4xx_problem(client: httpx.AsyncClient, ada: Account) -> None:
+    response = await client.post(
+        "/posts",
+        content=b'{"title": "t", "body": ',
+        headers={**ada.auth, "Content-Type": "application/json"},
+    )
+    assert_problem(response, 422)
+
+
+async def test_an_oversized_body_is_413(client: httpx.AsyncClient, ada: Account) -> None:
+    huge = {"title": "t", "body": "x" * 2_000_000}
+    assert_problem(await client.post("/posts", json=huge, headers=ada.auth), 413)
+
+
+async def test_an_oversized_chunked_body_without_length_is_413(
+    client: httpx.AsyncClient, ada: Account
+) -> None:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(40):
+            yield b"x" * 65_536
+
+    response = await client.post(
+        "/posts", content=chunks(), headers={**ada.auth, "Content-Type": "application/json"}
+    )
+    assert_problem(response, 413)
+
+
+async def test_every_response_carries_a_request_id(client: httpx.AsyncClient) -> None:
+    minted = await client.get("/posts")
+    assert len(minted.headers["x-request-id"]) == 32
+    echoed = await client.get("/posts", headers={"X-Request-ID": "abc-123"})
+    assert echoed.headers["x-request-id"] == "abc-123"
+    unsafe = await client.get("/posts", headers={"X-Request-ID": "bad id\r\n<script>"})
+    assert len(unsafe.headers["x-request-id"]) == 32
+    assert minted.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_unknown_routes_are_404_problems(client: httpx.AsyncClient) -> None:
+    assert_problem(await client.get("/nope"), 404)
+    assert_problem(await client.put("/posts"), 405)
+
+
+async def test_health_endpoints(app: FastAPI) -> None:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        assert (await c.get("/health/live")).json() == {"status": "ok"}
+        ready = await c.get("/health/ready")
+        assert ready.status_code == 200
+
+
+async def test_ready_is_503_when_the_database_is_unreachable() -> None:
+    settings = make_settings(
+        env="development", database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none"
+    )
+    app = create_app(build_container(settings))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        ready = await c.get("/health/ready")
+        assert ready.status_code == 503
+        assert (await c.get("/health/live")).status_code == 200
+
+
+async def test_docs_are_served_without_any_cdn(app: FastAPI) -> None:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        for page in ("/docs", "/redoc"):
+            html = (await c.get(page)).text
+            assert "cdn" not in html.lower()
+            assert "https://" not in html
+        assert (await c.get("/static-offline-docs/swagger-ui-bundle.js")).status_code == 200
+        spec = (await c.get("/openapi.json")).json()
+        assert spec["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"]
+
+
+async def test_cors_allows_only_configured_origins() -> None:
+    settings = make_settings(cors_origins="https://app.example.com")
+    app = create_app(build_container(settings))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        preflight = {"Access-Control-Request-Method": "POST"}
+        ok = await c.options(
+            "/api/v1/posts", headers={"Origin": "https://app.example.com", **preflight}
+        )
+        assert ok.headers["access-control-allow-origin"] == "https://app.example.com"
+        evil = await c.options(
+            "/api/v1/posts", headers={"Origin": "https://evil.example", **preflight}
+        )
+        assert "access-control-allow-origin" not in evil.headers

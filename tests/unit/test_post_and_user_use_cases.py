@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.system.clock import FrozenClock
+from application.errors import (
+    EmailAlreadyRegistered,
+    Forbidden,
+    InvalidCursor,
+    NotFound,
+    PreconditionFailed,
+)
+from application.posts import CreatePostCommand, UpdatePostCommand
+from application.users import CurrentPasswordRequired, RegisterUserCommand, UpdateUserCommand
+from application.views import Actor
+from domain.errors import PostAlreadyPublished, SelfFollowRejected, WeakPassword
+from entrypoints.container import Container
+
+PASSWORD = "correct horse battery"
+
+
+async def _actor(container: Container, email: str, *, admin: bool = False) -> Actor:
+    view = await container.register_user().execute(
+        RegisterUserCommand(email, PASSWORD, email.split("@")[0], is_admin=admin)
+    )
+    return Actor(user_id=view.id, is_admin=admin)
+
+
+async def test_registration_rejects_a_duplicate_email_whatever_its_case(
+    container: Container,
+) -> None:
+    await _actor(container, "ada@example.com")
+    with pytest.raises(EmailAlreadyRegistered):
+        await _actor(container, "ADA@Example.com")
+
+
+async def test_registration_enforces_the_password_policy(container: Container) -> None:
+    with pytest.raises(WeakPassword):
+        await container.register_user().execute(RegisterUserCommand("a@x.io", "short", "A"))
+
+
+async def test_registration_writes_user_registered_to_the_outbox(container: Container) -> None:
+    ada = await _actor(container, "ada@example.com")
+    [message] = container.memory_db().state.outbox
+    assert message.topic == "UserRegistered"
+    assert message.payload == {"user_id": str(ada.user_id), "email": "ada@example.com"}
+
+
+async def test_users_change_only_themselves_unless_admin(container: Container) -> None:
+    ada, bob = await _actor(container, "ada@x.io"), await _actor(container, "bob@x.io")
+    admin = await _actor(container, "root@x.io", admin=True)
+    with pytest.raises(Forbidden):
+        await container.update_user().execute(UpdateUserCommand(ada, bob.user_id, name="Evil"))
+    with pytest.raises(Forbidden):
+        await container.update_user().execute(UpdateUserCommand(ada, ada.user_id, is_admin=True))
+    view = await container.update_user().execute(
+        UpdateUserCommand(admin, bob.user_id, name="Robert", is_admin=True)
+    )
+    assert (view.name, view.is_admin) == ("Robert", True)
+
+
+async def test_changing_your_email_needs_your_current_password(container: Container) -> None:
+    ada = await _actor(container, "ada@x.io")
+    await _actor(container, "bob@x.io")
+    with pytest.raises(CurrentPasswordRequired):
+        await container.update_user().execute(UpdateUserCommand(ada, ada.user_id, email="n@x.io"))
+    with pytest.raises(CurrentPasswordRequired):
+        await container.update_user().execute(
+            UpdateUserCommand(ada, ada.user_id, email="n@x.io", current_password="wrong one")
+        )
+    with pytest.raises(EmailAlreadyRegistered):
+        await container.update_user().execute(
+            UpdateUserCommand(ada, ada.user_id, email="BOB@x.io", current_password=PASSWORD)
+        )
+    view = await container.update_user().execute(
+        UpdateUserCommand(ada, ada.user_id, email="New@x.io", current_password=PASSWORD)
+    )
+    assert view.email == "new@x.io"
+
+
+async def test_only_admins_delete_users(container: Container) -> None:
+    ada, admin = await _actor(container, "ada@x.io"), await _actor(container, "r@x.io", admin=True)
+    with pytest.raises(Forbidden):
+        await container.delete_user().execute(ada, admin.user_id)
+    await container.delete_user().execute(admin, ada.user_id)
+    with pytest.raises(NotFound):
+        await container.get_user().execute(ada.user_id)
+    with pytest.raises(NotFound):
+        await container.delete_user().execute(admin, ada.user_id)
+
+
+async def test_users_are_listed_oldest_first_across_pages(
+    container: Container, clock: FrozenClock
+) -> None:
+    emails = [f"u{i}@x.io" for i in range(5)]
+    for email in emails:
+        await _actor(container, email)
+        clock.advance(timedelta(seconds=1))
+    first = await container.list_users().execute(limit=3, cursor=None)
+    second = await container.list_users().execute(limit=3, cursor=first.next_cursor)
+    assert [u.email for u in first.items + second.items] == emails
+    assert second.next_cursor is None
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "!!!", "W10", "a" * 500, "WyJ4IiwieSJd"])
+async def test_a_cursor_this_api_did_not_issue_is_rejected(
+    container: Container, cursor: str
+) -> None:
+    with pytest.raises(InvalidCursor):
+        await container.list_posts().execute(author_id=None, limit=10, cursor=cursor)
+
+
+async def test_drafts_are_invisible_to_everyone_but_the_author_and_admins(
+    container: Container,
+) -> None:
+    ada, bob = await _actor(container, "ada@x.io"), await _actor(container, "bob@x.io")
+    admin = await _actor(container, "root@x.io", admin=True)
+    draft = await container.create_post().execute(CreatePostCommand(ada, "T", "B"))
+    for outsider in (bob, None):
+        with pytest.raises(NotFound):
+            await container.get_post().execute(outsider, draft.id)
+    with pytest.raises(NotFound):
+        await container.update_post().execute(UpdatePostCommand(bob, draft.id, title="x"))
+    with pytest.raises(NotFound):
+        await container.publish_post().execute(bob, draft.id)
+    assert (await container.get_post().execute(admin, draft.id)).id == draft.id
+    assert (await container.get_post().execute(ada, draft.id)).status == "draft"
+
+
+async def test_published_posts_are_read_by_all_and_changed_by_author_or_admin(
+    container: Container,
+) -> None:
+    ada, bob = await _actor(container, "ada@x.io"), await _actor(container, "bob@x.io")
+    admin = await _actor(container, "root@x.io", admin=True)
+    post = await container.create_post().execute(CreatePostCommand(ada, "T", "B"))
+    published = await container.publish_post().execute(ada, post.id)
+    assert (await container.get_post().execute(None, post.id)).status == "published"
+    with pytest.raises(Forbidden):
+        await container.update_post().execute(UpdatePostCommand(bob, post.id, title="x"))
+    with pytest.raises(Forbidden):
+        await container.delete_post().execute(bob, post.id)
+    with pytest.raises(PostAlreadyPublished):
+        await container.publish_post().execute(ada, post.id)
+    edited = await container.update_post().execute(
+        UpdatePostCommand(admin, post.id, body="edited", expected_version=published.version)
+    )
+    assert (edited.body, edited.version) == ("edited", published.version + 1)
+    await container.delete_post().execute(ada, post.id)
+    with pytest.raises(NotFound):
+        await container.get_post().execute(ada, post.id)
+
+
+async def test_a_stale_version_is_a_failed_precondition(container: Container) -> None:
+    ada = await _actor(container, "ada@x.io")
+    post = await container.create_post().execute(CreatePostCommand(ada, "T", "B"))
+    await container.update_post().execute(UpdatePostCommand(ada, post.id, title="v2"))
+    with pytest.raises(PreconditionFailed):
+        await container.update_post().execute(
+            UpdatePostCommand(ada, post.id, title="v3", expected_version=post.version)
+        )
+    assert (await container.get_post().execute(ada, post.id)).title == "v2"
+
+
+async def test_publishing_writes_post_published_to_the_outbox(container: Container) -> None:
+    ada = await _actor(container, "ada@x.io")
+    post = await container.create_post().execute(CreatePostCommand(ada, "T", "B"))
+    await container.publish_post().execute(ada, post.id)
+    topics = [m.topic for m in container.memory_db().state.outbox]
+    assert topics == ["UserRegistered", "PostPublished"]
+
+
+async def test_list_and_feed_show_published_posts_newest_first(
+    container: Container, clock: FrozenClock
+) -> None:
+    ada, bob, cy = [await _actor(container, f"{n}@x.io") for n in ("ada", "bob", "cy")]
+    titles = []
+    for i, author in enumerate([ada, bob, ada, cy, ada]):
+        post = await container.create_post().execute(CreatePostCommand(author, f"p{i}", "b"))
+        await container.publish_post().execute(author, post.id)
+        titles.append(f"p{i}")
+        clock.advance(timedelta(seconds=1))
+    await container.create_post().execute(CreatePostCommand(ada, "draft", "b"))
+
+    page = await container.list_posts().execute(author_id=None, limit=2, cursor=None)
+    rest = await container.list_posts().execute(author_id=None, limit=10, cursor=page.next_cursor)
+    assert [p.title for p in page.items + rest.items] == titles[::-1]
+    by_ada = await container.list_posts().execute(author_id=ada.user_id, limit=10, cursor=None)
+    assert [p.title for p in by_ada.items] == ["p4", "p2", "p0"]
+
+    await container.follow_user().execute(bob, ada.user_id)
+    await container.follow_user().execute(bob, cy.user_id)
+    await container.follow_user().execute(bob, cy.user_id)  # idempotent
+    feed = await container.get_feed().execute(bob, limit=10, cursor=None)
+    assert [p.title for p in feed.items] == ["p4", "p3", "p2", "p0"]
+    await container.unfollow_user().execute(bob, cy.user_id)
+    await container.unfollow_user().execute(bob, cy.user_id)  # idempotent
+    feed = await container.get_feed().execute(bob, limit=10, cursor=None)
+    assert [p.title for p in feed.items] == ["p4", "p2", "p0"]
+    follows = [m for m in container.memory_db().state.outbox if m.topic == "UserFollowed"]
+    assert len(follows) == 2
+
+
+async def test_following_yourself_or_a_missing_user_is_rejected(container: Container) -> None:
+    ada = await _actor(container, "ada@x.io")
+    with pytest.raises(SelfFollowRejected):
+        await container.follow_user().execute(ada, ada.user_id)
+    import uuid
+
+    with pytest.raises(NotFound):
+        await container.follow_user().execute(ada, uuid.uuid4())
+    with pytest.raises(NotFound):
+        await container.unfollow_user().execute(ada, uuid.uuid4())
+
+
+async def test_an_uncommitted_unit_of_work_leaves_no_trace(container: Container) -> None:
+    ada = await _actor(container, "ada@x.io")
+
+    async def delete_then_fail() -> None:
+        async with container.uow() as uow:
+            await uow.users.delete(ada.user_id)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await delete_then_fail()
+    assert (await container.get_user().execute(ada.user_id)).id == ada.user_id
