@@ -1,0 +1,115 @@
+"""Real databases for adapter tests.
+
+Postgres comes from INKWELL_TEST_DATABASE_URL (any database on the server; each test session
+creates its own throwaway database there and drops it afterwards). When that is unset and a
+Docker engine is reachable, a testcontainers Postgres is started instead. With neither, the
+Postgres tests are skipped with the reason, and CI fails on any skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy import make_url
+
+from adapters.sqlalchemy import migrate
+from adapters.system.clock import FrozenClock
+from entrypoints.container import Container, build_container, shutdown
+from tests.conftest import make_settings
+
+
+def _server_url() -> str | None:
+    url = os.environ.get("INKWELL_TEST_DATABASE_URL")
+    if url:
+        return url
+    try:
+        import docker
+        from testcontainers.postgres import PostgresContainer  # noqa: F401
+
+        docker.from_env().ping()
+    except Exception:
+        return None
+    return "testcontainers"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    url = _server_url()
+    if url is None:
+        pytest.skip("no INKWELL_TEST_DATABASE_URL and no Docker engine for testcontainers")
+    if url != "testcontainers":
+        yield url
+        return
+    from testcontainers.postgres import PostgresContainer
+
+    with PostgresContainer("postgres:15", driver="asyncpg") as pg:
+        yield pg.get_connection_url()
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(_asyncpg_dsn(url))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def throwaway_database(server_url: str) -> AsyncIterator[str]:
+    """A brand-new database on the server, dropped (even with open connections) afterwards."""
+    name = f"inkwell_test_{uuid.uuid4().hex[:12]}"
+    await _admin(server_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def empty_postgres(postgres_server: str) -> AsyncIterator[str]:
+    async with throwaway_database(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture
+async def migrated_postgres(empty_postgres: str) -> str:
+    await asyncio.to_thread(migrate.upgrade, empty_postgres)
+    return empty_postgres
+
+
+def sql_container(url: str, clock: FrozenClock | None = None) -> Container:
+    container = build_container(make_settings(env="development", database_url=url))
+    if clock is not None:
+        container.clock.override(clock)
+    return container
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+async def backend(request: pytest.FixtureRequest, clock: FrozenClock) -> AsyncIterator[Container]:
+    """The same container on each persistence adapter: contract tests run on all three."""
+    async with AsyncExitStack() as stack:
+        if request.param == "memory":
+            container = build_container(make_settings())
+            container.clock.override(clock)
+        else:
+            if request.param == "sqlite":
+                tmp_path: Path = request.getfixturevalue("tmp_path")
+                url = f"sqlite+aiosqlite:///{tmp_path / 'inkwell.db'}"
+            else:
+                server = request.getfixturevalue("postgres_server")
+                url = await stack.enter_async_context(throwaway_database(server))
+            await asyncio.to_thread(migrate.upgrade, url)
+            container = sql_container(url, clock)
+        yield container
+        await shutdown(container)

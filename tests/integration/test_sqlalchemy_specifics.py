@@ -1,0 +1,121 @@
+"""What only the SQL adapters must prove: the outbox transaction, migrations, concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import inspect, select
+
+from adapters.sqlalchemy import migrate
+from adapters.sqlalchemy.tables import metadata, outbox
+from application.posts import CreatePostCommand
+from application.users import RegisterUserCommand
+from application.views import Actor
+from entrypoints.container import shutdown
+from entrypoints.http.app import create_app
+from tests.integration.conftest import sql_container
+
+pytestmark = pytest.mark.integration
+
+
+async def test_events_reach_the_outbox_with_the_state_change_or_not_at_all(
+    migrated_postgres: str,
+) -> None:
+    container = sql_container(migrated_postgres)
+    try:
+        view = await container.register_user().execute(RegisterUserCommand("a@x.io", "p" * 10, "A"))
+        actor = Actor(view.id, is_admin=False)
+        post = await container.create_post().execute(CreatePostCommand(actor, "T", "B"))
+        await container.publish_post().execute(actor, post.id)
+        with pytest.raises(Exception, match="already published"):
+            await container.publish_post().execute(actor, post.id)
+        async with container.engine().connect() as conn:
+            rows = (await conn.execute(select(outbox.c.topic, outbox.c.payload))).all()
+        assert sorted(r.topic for r in rows) == ["PostPublished", "UserRegistered"]
+        published = next(r.payload for r in rows if r.topic == "PostPublished")
+        assert published == {"post_id": str(post.id), "author_id": str(view.id)}
+    finally:
+        await shutdown(container)
+
+
+async def test_fifty_concurrent_registrations_of_one_email_give_one_201(
+    migrated_postgres: str,
+) -> None:
+    container = sql_container(migrated_postgres)
+    app = create_app(container)
+    body = {"email": "race@example.com", "password": "p" * 12, "name": "Racer"}
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t/api/v1") as client:
+            responses = await asyncio.gather(*(client.post("/users", json=body) for _ in range(50)))
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses == [201] + [409] * 49, statuses
+    finally:
+        await shutdown(container)
+
+
+def _revisions() -> list[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def test_there_is_one_linear_migration_history() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1
+    assert _revisions()
+
+
+async def test_migration_stairway_up_down_up_on_postgres(empty_postgres: str) -> None:
+    """Each revision upgrades, downgrades and upgrades again: no migration leaves debris."""
+    previous = "base"
+    for revision in _revisions():
+        await asyncio.to_thread(migrate.upgrade, empty_postgres, revision)
+        await asyncio.to_thread(migrate.downgrade, empty_postgres, previous)
+        await asyncio.to_thread(migrate.upgrade, empty_postgres, revision)
+        previous = revision
+
+
+async def _schema_diff(url: str) -> list[object]:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    container = sql_container(url)
+    try:
+        async with container.engine().connect() as conn:
+            return await conn.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+            )
+    finally:
+        await shutdown(container)
+
+
+async def test_migrations_build_exactly_the_declared_schema(
+    migrated_postgres: str, tmp_path: Path
+) -> None:
+    assert await _schema_diff(migrated_postgres) == []
+    sqlite = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
+    await asyncio.to_thread(migrate.upgrade, sqlite)
+    assert await _schema_diff(sqlite) == []
+
+
+async def test_the_embedded_database_survives_a_restart(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'var' / 'inkwell.db'}"
+    await asyncio.to_thread(migrate.upgrade, url)
+    first = sql_container(url)
+    view = await first.register_user().execute(RegisterUserCommand("a@x.io", "p" * 10, "A"))
+    await shutdown(first)
+    second = sql_container(url)
+    try:
+        assert (await second.get_user().execute(view.id)).email == "a@x.io"
+        async with second.engine().connect() as conn:
+            tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+        assert {"users", "posts", "follows", "refresh_tokens", "outbox"} <= set(tables)
+    finally:
+        await shutdown(second)
