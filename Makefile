@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-e2e test-integration lint format typecheck \
+.PHONY: help install run worker test test-unit test-e2e test-integration lint format typecheck \
         check migrate admin worker clean
 
 help: ## list the targets
@@ -27,6 +27,9 @@ run: $(STAMP) ## migrate the embedded SQLite database and serve on $(HOST):$(POR
 	$(PY) -m entrypoints.cli migrate
 	$(BIN)/uvicorn entrypoints.http.app:create_app --factory --host $(HOST) --port $(PORT) \
 		--no-server-header
+
+worker: $(STAMP) ## run the arq worker (needs INKWELL_REDIS_URL)
+	$(BIN)/arq entrypoints.worker.WorkerSettings
 
 migrate: $(STAMP) ## apply Alembic migrations to INKWELL_DATABASE_URL
 	$(PY) -m entrypoints.cli migrate

@@ -202,3 +202,18 @@ class AuthenticateAccessToken:
             access_jti=claims.jti,
             access_expires_at=claims.expires_at,
         )
+
+
+class PurgeExpiredSessions:
+    """Expired refresh tokens can never be used again; deleting them keeps the table small.
+    Idempotent, so a cron that runs twice does no harm."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def execute(self) -> int:
+        async with self._uow as uow:
+            purged = await uow.refresh_tokens.purge_expired(self._clock.now())
+            await uow.commit()
+        return purged

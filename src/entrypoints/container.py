@@ -96,6 +96,7 @@ class Container(containers.DeclarativeContainer):
     logout = providers.Factory(
         auth.Logout, uow=uow, codec=refresh_codec, revoked=revoked_tokens, clock=clock
     )
+    purge_expired_sessions = providers.Factory(auth.PurgeExpiredSessions, uow=uow, clock=clock)
     authenticate_access_token = providers.Factory(
         auth.AuthenticateAccessToken, uow=uow, tokens=access_tokens, revoked=revoked_tokens
     )

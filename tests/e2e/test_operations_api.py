@@ -3,7 +3,7 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from entrypoints.container import build_container
+from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from tests.conftest import make_settings
 from tests.e2e.conftest import Account, assert_problem
@@ -97,3 +97,18 @@ async def test_cors_allows_only_configured_origins() -> None:
             "/api/v1/posts", headers={"Origin": "https://evil.example", **preflight}
         )
         assert "access-control-allow-origin" not in evil.headers
+
+
+async def test_an_unexpected_error_is_a_generic_500_problem(container: Container) -> None:
+    class Exploding:
+        async def execute(self, *_args: object) -> None:
+            raise RuntimeError("secret internals")
+
+    container.list_posts.override(Exploding())
+    app = create_app(container)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
+        response = await c.get("/posts")
+    body = assert_problem(response, 500)
+    assert "secret internals" not in response.text
+    assert body["detail"] == "An unexpected error occurred."

@@ -233,3 +233,27 @@ async def test_the_whole_login_flow_works_on_each_backend(
     assert (await backend.authenticate_access_token().execute(rotated.access_token)).user_id == (
         actor.user_id
     )
+
+
+async def test_expired_refresh_tokens_are_purged(backend: Container) -> None:
+    ada = _user("a@x.io")
+    await _save(backend, ada)
+    async with backend.uow() as uow:
+        for i, ttl in enumerate([timedelta(seconds=-1), timedelta(days=1)]):
+            await uow.refresh_tokens.add(
+                RefreshToken(
+                    id=uuid.uuid4(),
+                    family_id=uuid.uuid4(),
+                    user_id=ada.id,
+                    token_hash=f"{i}" * 64,
+                    created_at=T0,
+                    expires_at=T0 + ttl,
+                )
+            )
+        await uow.commit()
+    async with backend.uow() as uow:
+        assert await uow.refresh_tokens.purge_expired(T0) == 1
+        await uow.commit()
+    async with backend.uow() as uow:
+        assert await uow.refresh_tokens.get_by_hash("0" * 64) is None
+        assert await uow.refresh_tokens.get_by_hash("1" * 64) is not None

@@ -143,3 +143,20 @@ async def test_refresh_is_refused_once_the_user_is_gone(container: Container) ->
     await container.delete_user().execute(Actor(view.id, is_admin=True), view.id)
     with pytest.raises(InvalidToken):
         await container.refresh_session().execute(refresh)
+
+
+async def test_purging_expired_sessions_keeps_live_ones(
+    container: Container, clock: FrozenClock
+) -> None:
+    from entrypoints.worker import purge_expired_tokens
+
+    await _register(container)
+    _, old = await _login(container)
+    clock.advance(timedelta(days=10))
+    _, fresh = await _login(container)
+    clock.advance(timedelta(days=5))
+    assert await purge_expired_tokens({"container": container}) == 1
+    assert await purge_expired_tokens({"container": container}) == 0
+    with pytest.raises(InvalidToken):
+        await container.refresh_session().execute(old)
+    assert (await container.refresh_session().execute(fresh)).access_token

@@ -157,6 +157,13 @@ class InMemoryRefreshTokenRepository(RefreshTokenRepository):
         self._s.refresh_tokens[token_id] = dataclasses.replace(token, used_at=now)
         return True
 
+    async def purge_expired(self, now: datetime) -> int:
+        tokens = self._s.refresh_tokens
+        expired = [key for key, token in tokens.items() if token.is_expired(now)]
+        for key in expired:
+            del tokens[key]
+        return len(expired)
+
     def _revoke_where(self, now: datetime, match: Callable[[RefreshToken], bool]) -> None:
         tokens = self._s.refresh_tokens
         for key, token in list(tokens.items()):

@@ -300,6 +300,12 @@ class SqlAlchemyRefreshTokenRepository(RefreshTokenRepository):
             condition = and_(condition, refresh_tokens.c.family_id != except_family)
         await self._revoke(condition, now)
 
+    async def purge_expired(self, now: datetime) -> int:
+        result = await self._conn.execute(
+            delete(refresh_tokens).where(refresh_tokens.c.expires_at <= now)
+        )
+        return result.rowcount
+
     async def _revoke(self, condition: ColumnElement[bool], now: datetime) -> None:
         await self._conn.execute(
             update(refresh_tokens)

@@ -92,3 +92,7 @@ class RefreshTokenRepository(Protocol):
     async def revoke_all_for_user(
         self, user_id: UUID, now: datetime, *, except_family: UUID | None = None
     ) -> None: ...
+
+    async def purge_expired(self, now: datetime) -> int:
+        """Delete tokens past their expiry; return how many went."""
+        ...
