@@ -14,6 +14,17 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 EMAIL_MAX = 254
 
 
+def is_storable_text(text: str) -> bool:
+    """No NUL (databases refuse it) and no lone surrogates (not encodable as UTF-8)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class Email:
     """An address, normalised (trimmed, NFKC, lower-cased) so that uniqueness ignores case."""
@@ -21,6 +32,8 @@ class Email:
     value: str
 
     def __post_init__(self) -> None:
+        if not is_storable_text(self.value):
+            raise InvalidEmail("Not a valid email address.")
         normalised = unicodedata.normalize("NFKC", self.value).strip().lower()
         if len(normalised) > EMAIL_MAX or not _EMAIL.match(normalised):
             raise InvalidEmail("Not a valid email address.")
@@ -31,6 +44,8 @@ class Email:
 
 
 def _bounded_text(raw: str, *, low: int, high: int, what: str) -> str:
+    if not is_storable_text(raw):
+        raise ValueError(f"{what} contains characters that cannot be stored.")
     text = raw.strip()
     if not low <= len(text) <= high:
         raise ValueError(f"{what} must be {low} to {high} characters long.")
@@ -72,6 +87,8 @@ class Body:
     def __post_init__(self) -> None:
         if not self.value.strip() or len(self.value) > 50_000:
             raise InvalidBody("Body must be 1 to 50000 characters long and not blank.")
+        if not is_storable_text(self.value):
+            raise InvalidBody("Body contains characters that cannot be stored.")
 
 
 PASSWORD_MIN = 8
@@ -82,4 +99,6 @@ def check_password_policy(raw: str) -> str:
     """NIST 800-63B style: length only (8..128), no composition rules, never truncated."""
     if not PASSWORD_MIN <= len(raw) <= PASSWORD_MAX:
         raise WeakPassword(f"Password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long.")
+    if not is_storable_text(raw):
+        raise WeakPassword("Password contains characters that cannot be used.")
     return raw

@@ -119,3 +119,29 @@ async def test_the_embedded_database_survives_a_restart(tmp_path: Path) -> None:
         assert {"users", "posts", "follows", "refresh_tokens", "outbox"} <= set(tables)
     finally:
         await shutdown(second)
+
+
+async def test_text_postgres_cannot_store_is_a_422_not_a_500(migrated_postgres: str) -> None:
+    container = sql_container(migrated_postgres)
+    app = create_app(container)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t/api/v1") as client:
+            for raw in (
+                rb'{"email": "nul\u0000@x.io", "password": "pppppppppp", "name": "N"}',
+                rb'{"email": "a@x.io", "password": "pppppppppp", "name": "nul\u0000"}',
+                rb'{"email": "a@x.io", "password": "pppppppppp\ud800", "name": "N"}',
+                rb'{"email": "a@x.io\udfff", "password": "pppppppppp", "name": "N"}',
+            ):
+                response = await client.post(
+                    "/users", content=raw, headers={"Content-Type": "application/json"}
+                )
+                assert response.status_code == 422, response.text
+            login = await client.post(
+                "/auth/token",
+                content=b"username=a%00@x.io&password=%00%ED%A0%80",
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            assert login.status_code == 401, login.text
+    finally:
+        await shutdown(container)

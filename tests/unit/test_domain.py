@@ -120,3 +120,14 @@ def test_following_yourself_is_rejected_and_a_follow_raises_user_followed() -> N
         Follow.start(me, me, now=NOW)
     [event] = Follow.start(me, you, now=NOW).pull_events()
     assert isinstance(event, UserFollowed)
+
+
+@pytest.mark.parametrize("bad", ["nul\x00inside", "lone \ud800 surrogate"])
+def test_text_that_cannot_be_stored_is_rejected_everywhere(bad: str) -> None:
+    for factory, error in [(Title, InvalidTitle), (Name, InvalidName), (Body, InvalidBody)]:
+        with pytest.raises(error):
+            factory(bad)
+    with pytest.raises(InvalidEmail):
+        Email(f"{bad}@example.com")
+    with pytest.raises(WeakPassword):
+        check_password_policy(bad + "long enough")

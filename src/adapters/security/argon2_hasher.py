@@ -27,7 +27,7 @@ class Argon2PasswordHasher(PasswordHasher):
 
     async def hash(self, password: str) -> str:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._argon.hash, password)
+        return await loop.run_in_executor(self._pool, self._argon.hash, _bytes(password))
 
     async def verify(self, password_hash: str, password: str) -> bool:
         loop = asyncio.get_running_loop()
@@ -35,7 +35,7 @@ class Argon2PasswordHasher(PasswordHasher):
 
     def _verify_sync(self, password_hash: str, password: str) -> bool:
         try:
-            return self._argon.verify(password_hash, password)
+            return self._argon.verify(password_hash, _bytes(password))
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 
@@ -52,3 +52,8 @@ class Argon2PasswordHasher(PasswordHasher):
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _bytes(password: str) -> bytes:
+    # surrogatepass: any str a client can send hashes instead of raising on lone surrogates.
+    return password.encode("utf-8", "surrogatepass")
