@@ -25,15 +25,17 @@ class InMemoryUnitOfWork(UnitOfWork):
         self._ids = ids
         self._events: list[DomainEvent] = []
         self._state = MemoryState()
-        self.committed = False
+
+    def _work_on(self, state: MemoryState) -> None:
+        self._state = state
+        self.users = InMemoryUserRepository(state)
+        self.posts = InMemoryPostRepository(state)
+        self.follows = InMemoryFollowRepository(state)
+        self.refresh_tokens = InMemoryRefreshTokenRepository(state)
 
     async def __aenter__(self) -> Self:
-        self._state = self._db.state.copy()
+        self._work_on(self._db.state.copy())
         self._events = []
-        self.users = InMemoryUserRepository(self._state)
-        self.posts = InMemoryPostRepository(self._state)
-        self.follows = InMemoryFollowRepository(self._state)
-        self.refresh_tokens = InMemoryRefreshTokenRepository(self._state)
         return self
 
     async def __aexit__(
@@ -51,9 +53,4 @@ class InMemoryUnitOfWork(UnitOfWork):
         self._state.outbox.extend(to_message(self._ids.new(), e) for e in self._events)
         self._events = []
         self._db.state = self._state
-        self._state = self._state.copy()
-        self.users = InMemoryUserRepository(self._state)
-        self.posts = InMemoryPostRepository(self._state)
-        self.follows = InMemoryFollowRepository(self._state)
-        self.refresh_tokens = InMemoryRefreshTokenRepository(self._state)
-        self.committed = True
+        self._work_on(self._state.copy())
