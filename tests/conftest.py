@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,7 +13,12 @@ FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 64, "argon2_para
 
 
 def make_settings(**overrides: object) -> Settings:
-    values: dict[str, object] = {"env": "test", "email_backend": "memory", **FAST_ARGON2}
+    values: dict[str, object] = {
+        "env": "test",
+        "email_backend": "memory",
+        "jwt_secret": secrets.token_urlsafe(48),
+        **FAST_ARGON2,
+    }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from application.errors import InvalidCredentials, InvalidToken
+from application.errors import ConcurrentUpdate, InvalidCredentials, InvalidToken
 from application.ports.security import (
     AccessTokenService,
     PasswordHasher,
@@ -18,6 +19,7 @@ from application.ports.uow import UnitOfWork
 from application.views import Actor, TokenPair
 from domain.errors import InvalidEmail
 from domain.session import RefreshToken
+from domain.user import User
 from domain.values import Email
 
 
@@ -105,12 +107,17 @@ class Authenticate:
             if not user.is_active:
                 raise InvalidCredentials()
             if self._hasher.needs_rehash(user.password_hash):
-                version = user.version
-                user.rehash_password(await self._hasher.hash(cmd.password), now=self._clock.now())
-                await uow.users.update(user, expected_version=version)
+                await self._upgrade_hash(uow, user, cmd.password)
             pair = await self._issuer.issue(uow, user.id, user.token_version, self._ids.new())
             await uow.commit()
         return pair
+
+    async def _upgrade_hash(self, uow: UnitOfWork, user: User, password: str) -> None:
+        version = user.version
+        user.rehash_password(await self._hasher.hash(password), now=self._clock.now())
+        # A concurrent login may have upgraded it first; then nothing is lost by skipping.
+        with contextlib.suppress(ConcurrentUpdate):
+            await uow.users.update(user, expected_version=version)
 
 
 class RefreshSession:
@@ -178,7 +185,9 @@ class Logout:
 
 class AuthenticateAccessToken:
     """Bearer token -> Actor. Rejects tokens that are forged, expired, revoked by logout,
-    older than the user's last password change, or whose user is gone or deactivated."""
+    older than the user's last password or email change, whose session (refresh-token
+    family) was revoked, or whose user is gone or deactivated. The session check is what
+    makes logout and reuse detection end every access token of that session, durably."""
 
     def __init__(
         self, uow: UnitOfWork, tokens: AccessTokenService, revoked: RevokedAccessTokens
@@ -193,7 +202,13 @@ class AuthenticateAccessToken:
             raise InvalidToken("The token has been revoked.")
         async with self._uow as uow:
             user = await uow.users.get(claims.user_id)
-        if user is None or not user.is_active or user.token_version != claims.token_version:
+            valid = (
+                user is not None
+                and user.is_active
+                and user.token_version == claims.token_version
+                and await uow.refresh_tokens.session_is_active(claims.session_id)
+            )
+        if not valid or user is None:
             raise InvalidToken("The token is no longer valid.")
         return Actor(
             user_id=user.id,

@@ -7,7 +7,7 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 from uuid import UUID
 
@@ -33,11 +33,13 @@ def decode_cursor(cursor: str | None) -> Keyset | None:
             raise ValueError("too long")
         padded = cursor + "=" * (-len(cursor) % 4)
         at, id_ = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        if not (isinstance(at, str) and isinstance(id_, str)):
+            raise TypeError("cursor parts must be strings")
         moment = datetime.fromisoformat(at)
         if moment.tzinfo is None:
             raise ValueError("naive timestamp")
-        return Keyset(at=moment, id=UUID(id_))
-    except (ValueError, TypeError, binascii.Error, UnicodeError):
+        return Keyset(at=moment.astimezone(UTC), id=UUID(id_))
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeError):
         raise InvalidCursor("The cursor is not one this API issued.") from None
 
 

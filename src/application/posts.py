@@ -30,11 +30,11 @@ def _visible(post: Post | None, actor: Actor | None) -> Post:
     return post
 
 
-def _manageable(post: Post | None, actor: Actor, expected_version: int | None) -> Post:
+def _manageable(post: Post | None, actor: Actor, if_match: frozenset[int] | None) -> Post:
     post = _visible(post, actor)
     if not _can_manage(post, actor):
         raise Forbidden("Only the author or an administrator may change this post.")
-    if expected_version is not None and expected_version != post.version:
+    if if_match is not None and post.version not in if_match:
         raise PreconditionFailed("The post has changed since you read it (If-Match is stale).")
     return post
 
@@ -89,7 +89,7 @@ class UpdatePostCommand:
     post_id: UUID
     title: str | None = None
     body: str | None = None
-    expected_version: int | None = None
+    if_match: frozenset[int] | None = None  # versions the caller accepts; None = any
 
 
 class UpdatePost:
@@ -101,11 +101,12 @@ class UpdatePost:
         title = Title(cmd.title) if cmd.title is not None else None
         body = Body(cmd.body) if cmd.body is not None else None
         async with self._uow as uow:
-            post = _manageable(await uow.posts.get(cmd.post_id), cmd.actor, cmd.expected_version)
+            post = _manageable(await uow.posts.get(cmd.post_id), cmd.actor, cmd.if_match)
             version = post.version
             post.edit(title=title, body=body, now=self._clock.now())
-            await uow.posts.update(post, expected_version=version)
-            await uow.commit()
+            if post.version != version:  # an empty or no-op PATCH writes nothing
+                await uow.posts.update(post, expected_version=version)
+                await uow.commit()
         return PostView.of(post)
 
 
@@ -117,10 +118,10 @@ class PublishPost:
         self._clock = clock
 
     async def execute(
-        self, actor: Actor, post_id: UUID, expected_version: int | None = None
+        self, actor: Actor, post_id: UUID, if_match: frozenset[int] | None = None
     ) -> PostView:
         async with self._uow as uow:
-            post = _manageable(await uow.posts.get(post_id), actor, expected_version)
+            post = _manageable(await uow.posts.get(post_id), actor, if_match)
             version = post.version
             post.publish(now=self._clock.now())
             await uow.posts.update(post, expected_version=version)
@@ -134,10 +135,10 @@ class DeletePost:
         self._uow = uow
 
     async def execute(
-        self, actor: Actor, post_id: UUID, expected_version: int | None = None
+        self, actor: Actor, post_id: UUID, if_match: frozenset[int] | None = None
     ) -> None:
         async with self._uow as uow:
-            post = _manageable(await uow.posts.get(post_id), actor, expected_version)
+            post = _manageable(await uow.posts.get(post_id), actor, if_match)
             await uow.posts.delete(post.id)
             await uow.commit()
 

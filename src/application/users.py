@@ -99,8 +99,8 @@ class UpdateUser:
     """Users change their own profile; admins change anyone's.
     - is_admin and is_active are for admins only.
     - Changing your own email or password needs your current password.
-    - A password change ends every other session of that user (the caller's own session
-      survives through its refresh token); deactivation ends all of them.
+    - An email or password change ends every other session of that user (the caller's own
+      session survives through its refresh token); deactivation ends all of them.
     """
 
     def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
@@ -126,7 +126,7 @@ class UpdateUser:
                 raise NotFound("User not found.")
             if is_self and (email is not None or new_password is not None):
                 await self._check_current_password(user, cmd.current_password)
-            expected_version = user.version
+            expected_version, token_version = user.version, user.token_version
             if name is not None:
                 user.rename(name, now=now)
             if email is not None and email != user.email:
@@ -135,6 +135,7 @@ class UpdateUser:
                 user.change_email(email, now=now)
             if new_password is not None:
                 user.change_password(await self._hasher.hash(new_password), now=now)
+            if user.token_version != token_version:
                 keep = actor.session_id if is_self else None
                 await uow.refresh_tokens.revoke_all_for_user(user.id, now, except_family=keep)
             if cmd.is_admin is not None:

@@ -38,11 +38,12 @@ class Post(Aggregate):
         return self.status is PostStatus.PUBLISHED
 
     def edit(self, *, title: Title | None, body: Body | None, now: datetime) -> None:
-        if title is not None:
-            self.title = title
-        if body is not None:
-            self.body = body
-        self._touch(now)
+        """Change what differs; an edit that changes nothing leaves the version alone."""
+        new_title = title if title is not None else self.title
+        new_body = body if body is not None else self.body
+        if (new_title, new_body) != (self.title, self.body):
+            self.title, self.body = new_title, new_body
+            self._touch(now)
 
     def publish(self, *, now: datetime) -> None:
         """A post is published once; publishing again is a rule violation, not a no-op."""

@@ -56,9 +56,11 @@ class User(Aggregate):
         self._touch(now)
 
     def change_email(self, email: Email, *, now: datetime) -> None:
+        """A new address is unverified and, like a new password, ends every session."""
         if email != self.email:
             self.email = email
             self.email_verified_at = None
+            self.token_version += 1
             self._touch(now)
 
     def change_password(self, password_hash: str, *, now: datetime) -> None:

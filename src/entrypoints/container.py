@@ -20,7 +20,7 @@ from adapters.sqlalchemy.engine import EngineOptions, SqlAlchemyProbe, create_en
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, Uuid4Generator
 from application import auth, follows, posts, users
-from entrypoints.settings import Settings
+from entrypoints.settings import Settings, resolve_jwt_secret
 
 
 class MemoryProbe:
@@ -41,9 +41,10 @@ class Container(containers.DeclarativeContainer):
         parallelism=settings.provided.argon2_parallelism,
         max_workers=settings.provided.argon2_max_threads,
     )
+    jwt_secret = providers.Singleton(resolve_jwt_secret, settings)
     access_tokens = providers.Singleton(
         JwtAccessTokenService,
-        secret=settings.provided.jwt_secret.get_secret_value.call(),
+        secret=jwt_secret,
         issuer=settings.provided.jwt_issuer,
         audience=settings.provided.jwt_audience,
         ttl=providers.Factory(timedelta, seconds=settings.provided.access_token_ttl_seconds),

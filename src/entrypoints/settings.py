@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEV_JWT_SECRET = "inkwell-development-secret-do-not-use-in-production"  # noqa: S105
 MIN_JWT_SECRET_LENGTH = 32
 
 
@@ -19,7 +21,8 @@ class Settings(BaseSettings):
     env: Literal["development", "production", "test"] = "development"
     database_url: str = "sqlite+aiosqlite:///./var/inkwell.db"
     redis_url: str | None = None
-    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_secret: SecretStr | None = None
+    jwt_secret_file: Path = Path("var/jwt_secret")
     jwt_issuer: str = "inkwell"
     jwt_audience: str = "inkwell-api"
     access_token_ttl_seconds: int = Field(900, ge=60, le=3600)
@@ -49,10 +52,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> Settings:
-        secret = self.jwt_secret.get_secret_value()
-        if self.env == "production" and (
-            secret == DEV_JWT_SECRET or len(secret) < MIN_JWT_SECRET_LENGTH
-        ):
+        secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+        if self.env == "production" and len(secret) < MIN_JWT_SECRET_LENGTH:
             raise ValueError(
                 "INKWELL_JWT_SECRET must be set to a random value of at least "
                 f"{MIN_JWT_SECRET_LENGTH} characters when INKWELL_ENV=production "
@@ -64,3 +65,22 @@ class Settings(BaseSettings):
     def persistence(self) -> Literal["memory", "sqlalchemy"]:
         """Test mode runs on in-memory adapters; every other mode on the database URL."""
         return "memory" if self.env == "test" else "sqlalchemy"
+
+
+def resolve_jwt_secret(settings: Settings) -> str:
+    """The configured secret; otherwise (development, test) a random one, never a constant
+    from the source code. Development keeps it in `jwt_secret_file` (mode 0600) so sessions
+    survive a restart of `make run`; test mode makes a fresh one per container."""
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value()
+    if settings.env == "test":
+        return secrets.token_urlsafe(48)
+    path = settings.jwt_secret_file
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret

@@ -4,11 +4,13 @@ import base64
 import json
 import time
 import uuid
+from datetime import timedelta
 
 import httpx
 import jwt
 
-from entrypoints.settings import DEV_JWT_SECRET
+from adapters.system.clock import FrozenClock
+from entrypoints.container import Container
 from tests.e2e.conftest import PASSWORD, Account, assert_problem, login
 
 
@@ -47,24 +49,30 @@ def _claims(ada: Account, **overrides: object) -> dict[str, object]:
         "jti": "x",
         "typ": "access",
         "tv": 0,
-        "sid": str(uuid.uuid4()),
+        "sid": jwt.decode(ada.access, options={"verify_signature": False})["sid"],
     }
     claims.update(overrides)
     return claims
 
 
-async def test_forged_tokens_are_refused(client: httpx.AsyncClient, ada: Account) -> None:
+async def test_forged_tokens_are_refused(
+    client: httpx.AsyncClient, ada: Account, container: Container
+) -> None:
+    secret = container.jwt_secret()
     forged = [
         jwt.encode(_claims(ada), "another-secret-of-sufficient-length!!", algorithm="HS256"),
         _b64({"alg": "none", "typ": "JWT"}) + "." + _b64(_claims(ada)) + ".",
-        jwt.encode(_claims(ada), DEV_JWT_SECRET, algorithm="HS512"),
-        jwt.encode(_claims(ada, exp=int(time.time()) - 3600), DEV_JWT_SECRET, algorithm="HS256"),
-        jwt.encode(_claims(ada, iat=int(time.time()) + 3600), DEV_JWT_SECRET, algorithm="HS256"),
-        jwt.encode(_claims(ada, aud="someone-else"), DEV_JWT_SECRET, algorithm="HS256"),
-        jwt.encode(_claims(ada, iss="evil"), DEV_JWT_SECRET, algorithm="HS256"),
-        jwt.encode(_claims(ada, typ="refresh"), DEV_JWT_SECRET, algorithm="HS256"),
-        jwt.encode(_claims(ada, tv=1), DEV_JWT_SECRET, algorithm="HS256"),
-        jwt.encode({k: v for k, v in _claims(ada).items() if k != "exp"}, DEV_JWT_SECRET),
+        jwt.encode(_claims(ada), secret, algorithm="HS512"),
+        jwt.encode(_claims(ada, exp=int(time.time()) - 3600), secret, algorithm="HS256"),
+        jwt.encode(_claims(ada, iat=int(time.time()) + 3600), secret, algorithm="HS256"),
+        jwt.encode(_claims(ada, aud="someone-else"), secret, algorithm="HS256"),
+        jwt.encode(_claims(ada, iss="evil"), secret, algorithm="HS256"),
+        jwt.encode(_claims(ada, typ="refresh"), secret, algorithm="HS256"),
+        jwt.encode(_claims(ada, tv=1), secret, algorithm="HS256"),
+        jwt.encode(_claims(ada, sid=str(uuid.uuid4())), secret, algorithm="HS256"),
+        jwt.encode(_claims(ada, sid=12), secret, algorithm="HS256"),
+        jwt.encode(_claims(ada, sub="not-a-uuid"), secret, algorithm="HS256"),
+        jwt.encode({k: v for k, v in _claims(ada).items() if k != "exp"}, secret),
         ada.access[:-4] + "AAAA",
         "not.a.jwt",
         ada.refresh,  # a refresh token is not an access token
@@ -73,7 +81,7 @@ async def test_forged_tokens_are_refused(client: httpx.AsyncClient, ada: Account
         response = await client.get("/users/me", headers={"Authorization": f"Bearer {token}"})
         assert_problem(response, 401)
     # The same claims signed properly are accepted, so the refusals above are about the defects.
-    good = jwt.encode(_claims(ada), DEV_JWT_SECRET, algorithm="HS256")
+    good = jwt.encode(_claims(ada), secret, algorithm="HS256")
     ok = await client.get("/users/me", headers={"Authorization": f"Bearer {good}"})
     assert ok.status_code == 200
 
@@ -101,3 +109,38 @@ async def test_logout_kills_both_tokens(client: httpx.AsyncClient, ada: Account)
 async def test_refresh_with_a_bad_body_is_a_422_problem(client: httpx.AsyncClient) -> None:
     assert_problem(await client.post("/auth/refresh", json={}), 422)
     assert_problem(await client.post("/auth/refresh", json={"refresh_token": "x", "extra": 1}), 422)
+
+
+async def test_logout_with_an_expired_access_token_still_ends_the_session(
+    client: httpx.AsyncClient, ada: Account, clock: FrozenClock
+) -> None:
+    clock.advance(timedelta(minutes=20))
+    response = await client.post(
+        "/auth/logout", json={"refresh_token": ada.refresh}, headers=ada.auth
+    )
+    assert response.status_code == 204
+    assert_problem(await client.post("/auth/refresh", json={"refresh_token": ada.refresh}), 401)
+
+
+async def test_logout_ends_every_access_token_of_the_session_even_without_a_bearer(
+    client: httpx.AsyncClient, ada: Account
+) -> None:
+    rotated = (await client.post("/auth/refresh", json={"refresh_token": ada.refresh})).json()
+    newest = {"Authorization": f"Bearer {rotated['access_token']}"}
+    other_session = await login(client, ada.email)
+    response = await client.post("/auth/logout", json={"refresh_token": rotated["refresh_token"]})
+    assert response.status_code == 204
+    assert_problem(await client.get("/users/me", headers=ada.auth), 401)  # before the refresh
+    assert_problem(await client.get("/users/me", headers=newest), 401)
+    other = {"Authorization": f"Bearer {other_session['access_token']}"}
+    assert (await client.get("/users/me", headers=other)).status_code == 200
+
+
+async def test_refresh_reuse_also_kills_the_access_tokens_of_the_stolen_session(
+    client: httpx.AsyncClient, ada: Account
+) -> None:
+    thief = (await client.post("/auth/refresh", json={"refresh_token": ada.refresh})).json()
+    thief_auth = {"Authorization": f"Bearer {thief['access_token']}"}
+    assert (await client.get("/users/me", headers=thief_auth)).status_code == 200
+    await client.post("/auth/refresh", json={"refresh_token": ada.refresh})  # the victim's replay
+    assert_problem(await client.get("/users/me", headers=thief_auth), 401)

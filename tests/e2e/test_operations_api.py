@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import uuid
+
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from entrypoints.container import Container, build_container
@@ -99,10 +102,14 @@ async def test_cors_allows_only_configured_origins() -> None:
         assert "access-control-allow-origin" not in evil.headers
 
 
-async def test_an_unexpected_error_is_a_generic_500_problem(container: Container) -> None:
+async def test_an_unexpected_error_is_a_generic_500_problem_and_logs_no_message(
+    container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "$argon2id$" + uuid.uuid4().hex  # made at run time: source lines are logged
+
     class Exploding:
-        async def execute(self, *_args: object) -> None:
-            raise RuntimeError("secret internals")
+        async def execute(self, *_args: object, **_kwargs: object) -> None:
+            raise RuntimeError(f"secret internals {secret}")
 
     container.list_posts.override(Exploding())
     app = create_app(container)
@@ -110,5 +117,7 @@ async def test_an_unexpected_error_is_a_generic_500_problem(container: Container
     async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
         response = await c.get("/posts")
     body = assert_problem(response, 500)
-    assert "secret internals" not in response.text
+    assert secret not in response.text
     assert body["detail"] == "An unexpected error occurred."
+    assert "RuntimeError" in caplog.text
+    assert secret not in caplog.text

@@ -77,7 +77,14 @@ async def test_a_stale_if_match_is_412_and_a_fresh_one_succeeds(
     assert_problem(await client.patch(url, json={}, headers={**ada.auth, "If-Match": "junk"}), 412)
     assert_problem(await client.delete(url, headers={**ada.auth, "If-Match": '"1"'}), 412)
     weak = await client.patch(url, json={"body": "v3"}, headers={**ada.auth, "If-Match": 'W/"2"'})
-    assert weak.json()["body"] == "v3"
+    assert_problem(weak, 412)  # If-Match uses strong comparison
+    for junk in (b"\xb2", b'"99999999999999999999"', b'"-1"'):
+        odd = await client.patch(url, json={"body": "x"}, headers={**ada.auth, "If-Match": junk})
+        assert_problem(odd, 412)
+    listed = {**ada.auth, "If-Match": '"7", "2"'}
+    assert (await client.patch(url, json={"body": "v3"}, headers=listed)).json()["body"] == "v3"
+    unchanged = await client.patch(url, json={}, headers=ada.auth)
+    assert unchanged.headers["etag"] == '"3"'  # an empty PATCH changes nothing
     assert (await client.get(url, headers=ada.auth)).json()["body"] == "v3"
 
 

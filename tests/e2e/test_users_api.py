@@ -169,3 +169,22 @@ async def test_follow_and_unfollow(client: httpx.AsyncClient, ada: Account, bob:
         assert response.status_code == 204
     assert_problem(await client.put(f"/users/{ada.id}/follow", headers=ada.auth), 422)
     assert_problem(await client.put(f"/users/{uuid.uuid4()}/follow", headers=ada.auth), 404)
+
+
+async def test_email_change_ends_other_sessions_but_not_the_callers(
+    client: httpx.AsyncClient, ada: Account
+) -> None:
+    other = await login(client, ada.email)
+    changed = await client.patch(
+        "/users/me",
+        json={"email": "new@example.com", "current_password": PASSWORD},
+        headers=ada.auth,
+    )
+    assert changed.status_code == 200
+    other_auth = {"Authorization": f"Bearer {other['access_token']}"}
+    assert_problem(await client.get("/users/me", headers=other_auth), 401)
+    assert_problem(
+        await client.post("/auth/refresh", json={"refresh_token": other["refresh_token"]}), 401
+    )
+    mine = await client.post("/auth/refresh", json={"refresh_token": ada.refresh})
+    assert mine.status_code == 200

@@ -88,6 +88,13 @@ async def migrated_postgres(empty_postgres: str) -> str:
     return empty_postgres
 
 
+@pytest.fixture
+async def migrated_sqlite(tmp_path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'inkwell.db'}"
+    await asyncio.to_thread(migrate.upgrade, url)
+    return url
+
+
 def sql_container(url: str, clock: FrozenClock | None = None) -> Container:
     container = build_container(make_settings(env="development", database_url=url))
     if clock is not None:

@@ -257,3 +257,18 @@ async def test_expired_refresh_tokens_are_purged(backend: Container) -> None:
     async with backend.uow() as uow:
         assert await uow.refresh_tokens.get_by_hash("0" * 64) is None
         assert await uow.refresh_tokens.get_by_hash("1" * 64) is not None
+
+
+async def test_a_follow_is_not_kept_without_commit(backend: Container) -> None:
+    ada, bob = _user("a@x.io"), _user("b@x.io")
+    await _save(backend, ada, bob)
+    with pytest.raises(RuntimeError):
+        await _follow_then_fail(backend, ada, bob)
+    async with backend.uow() as uow:
+        assert not await uow.follows.exists(ada.id, bob.id)
+
+
+async def _follow_then_fail(backend: Container, ada: User, bob: User) -> None:
+    async with backend.uow() as uow:
+        assert await uow.follows.add(Follow.start(ada.id, bob.id, now=T0))
+        raise RuntimeError("the use case failed after the follow")

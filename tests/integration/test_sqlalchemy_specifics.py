@@ -44,7 +44,17 @@ async def test_events_reach_the_outbox_with_the_state_change_or_not_at_all(
 async def test_fifty_concurrent_registrations_of_one_email_give_one_201(
     migrated_postgres: str,
 ) -> None:
-    container = sql_container(migrated_postgres)
+    await _race_registrations(migrated_postgres)
+
+
+async def test_concurrent_registrations_on_the_embedded_sqlite_give_one_201(
+    migrated_sqlite: str,
+) -> None:
+    await _race_registrations(migrated_sqlite)
+
+
+async def _race_registrations(url: str) -> None:
+    container = sql_container(url)
     app = create_app(container)
     body = {"email": "race@example.com", "password": "p" * 12, "name": "Racer"}
     try:

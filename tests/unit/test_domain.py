@@ -86,8 +86,9 @@ def test_deactivation_ends_sessions_and_changing_email_unverifies_it() -> None:
     user.verify_email(now=NOW)
     user.change_email(Email("b@example.com"), now=NOW)
     assert user.email_verified_at is None
-    user.set_active(False, now=NOW)
     assert user.token_version == 1
+    user.set_active(False, now=NOW)
+    assert user.token_version == 2
     assert not user.is_active
 
 

@@ -104,7 +104,28 @@ async def test_users_are_listed_oldest_first_across_pages(
     assert second.next_cursor is None
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "!!!", "W10", "a" * 500, "WyJ4IiwieSJd"])
+def _encoded(parts: object) -> str:
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage",
+        "!!!",
+        "W10",
+        "a" * 500,
+        "WyJ4IiwieSJd",
+        _encoded(["2024-01-01T00:00:00+00:00", 1]),
+        _encoded([1, "6c3f5d1e-0000-4000-8000-000000000000"]),
+        _encoded(["9999-12-31T23:59:59-14:00", "6c3f5d1e-0000-4000-8000-000000000000"]),
+        _encoded(["2024-01-01T00:00:00", "6c3f5d1e-0000-4000-8000-000000000000"]),
+        _encoded({"a": 1}),
+    ],
+)
 async def test_a_cursor_this_api_did_not_issue_is_rejected(
     container: Container, cursor: str
 ) -> None:
@@ -144,7 +165,7 @@ async def test_published_posts_are_read_by_all_and_changed_by_author_or_admin(
     with pytest.raises(PostAlreadyPublished):
         await container.publish_post().execute(ada, post.id)
     edited = await container.update_post().execute(
-        UpdatePostCommand(admin, post.id, body="edited", expected_version=published.version)
+        UpdatePostCommand(admin, post.id, body="edited", if_match=frozenset({published.version}))
     )
     assert (edited.body, edited.version) == ("edited", published.version + 1)
     await container.delete_post().execute(ada, post.id)
@@ -158,7 +179,7 @@ async def test_a_stale_version_is_a_failed_precondition(container: Container) ->
     await container.update_post().execute(UpdatePostCommand(ada, post.id, title="v2"))
     with pytest.raises(PreconditionFailed):
         await container.update_post().execute(
-            UpdatePostCommand(ada, post.id, title="v3", expected_version=post.version)
+            UpdatePostCommand(ada, post.id, title="v3", if_match=frozenset({post.version}))
         )
     assert (await container.get_post().execute(ada, post.id)).title == "v2"
 

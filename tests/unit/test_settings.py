@@ -1,15 +1,29 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
-from entrypoints.settings import DEV_JWT_SECRET, Settings
+from entrypoints.settings import Settings, resolve_jwt_secret
 
 
-@pytest.mark.parametrize("secret", [DEV_JWT_SECRET, "short-secret"])
-def test_production_refuses_a_default_or_short_jwt_secret(secret: str) -> None:
+@pytest.mark.parametrize("secret", [None, "short-secret"])
+def test_production_refuses_a_missing_or_short_jwt_secret(secret: str | None) -> None:
     with pytest.raises(ValidationError, match="INKWELL_JWT_SECRET"):
         Settings(env="production", jwt_secret=secret)  # type: ignore[arg-type]
+
+
+def test_without_a_configured_secret_each_install_gets_its_own_random_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "var" / "jwt_secret"
+    first = resolve_jwt_secret(Settings(jwt_secret_file=path))
+    assert len(first) >= 48
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert resolve_jwt_secret(Settings(jwt_secret_file=path)) == first  # survives a restart
+    assert resolve_jwt_secret(Settings(env="test")) != resolve_jwt_secret(Settings(env="test"))
+    assert resolve_jwt_secret(Settings(jwt_secret="x" * 40)) == "x" * 40  # type: ignore[arg-type]
 
 
 def test_production_starts_with_a_long_random_secret(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -32,7 +33,10 @@ class MemoryState:
 
 
 class MemoryDatabase:
-    """Holds the committed state; a unit of work works on a copy and swaps it in on commit."""
+    """Holds the committed state; a unit of work works on a copy and swaps it in on commit.
+    Units of work take `lock` for their whole life (serializable, like SQLite's BEGIN
+    IMMEDIATE), so one that awaits mid-way (hashing) cannot overwrite another's commit."""
 
     def __init__(self) -> None:
         self.state = MemoryState()
+        self.lock = asyncio.Lock()

@@ -17,8 +17,8 @@ from domain.events import DomainEvent
 
 
 class InMemoryUnitOfWork(UnitOfWork):
-    """Works on a copy of the committed state; commit swaps the copy in atomically
-    (between two awaits nothing else runs), rollback just drops it."""
+    """Works on a copy of the committed state under the database lock; commit swaps the
+    copy in, rollback just drops it."""
 
     def __init__(self, db: MemoryDatabase, ids: IdGenerator) -> None:
         self._db = db
@@ -34,6 +34,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.refresh_tokens = InMemoryRefreshTokenRepository(state)
 
     async def __aenter__(self) -> Self:
+        await self._db.lock.acquire()
         self._work_on(self._db.state.copy())
         self._events = []
         return self
@@ -45,6 +46,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         self._events = []
+        self._db.lock.release()
 
     def collect(self, events: list[DomainEvent]) -> None:
         self._events.extend(events)

@@ -90,10 +90,12 @@ class JwtAccessTokenService(AccessTokenService):
             and datetime.fromtimestamp(_number(payload["nbf"]), UTC) > now + _LEEWAY
         ):
             raise ValueError("not yet valid")
-        tv = payload["tv"]
-        if not isinstance(tv, int) or isinstance(tv, bool) or not isinstance(payload["jti"], str):
-            raise ValueError("malformed claims")
-        return AccessClaims(UUID(payload["sub"]), tv, payload["jti"], UUID(payload["sid"]), exp)
+        tv, jti, sub, sid = payload["tv"], payload["jti"], payload["sub"], payload["sid"]
+        if not (isinstance(tv, int) and not isinstance(tv, bool)):
+            raise ValueError("tv must be an integer")
+        if not all(isinstance(claim, str) for claim in (jti, sub, sid)):
+            raise ValueError("jti, sub and sid must be strings")
+        return AccessClaims(UUID(sub), tv, jti, UUID(sid), exp)
 
 
 def _number(value: object) -> float:

@@ -29,6 +29,7 @@ def create_engine(url: str, options: EngineOptions | None = None) -> AsyncEngine
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": options.connect_timeout})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     connect_args: dict[str, Any] = {
         "timeout": options.connect_timeout,
@@ -37,6 +38,7 @@ def create_engine(url: str, options: EngineOptions | None = None) -> AsyncEngine
     }
     return create_async_engine(
         url,
+        hide_parameters=True,
         pool_size=options.pool_size,
         max_overflow=options.max_overflow,
         pool_timeout=options.pool_timeout,
@@ -46,12 +48,21 @@ def create_engine(url: str, options: EngineOptions | None = None) -> AsyncEngine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling starts a transaction only before the first write,
+    # so reads and savepoints escape it; turn it off and emit BEGIN ourselves (_sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE takes the write lock up front: a transaction that reads and then writes cannot
+    # fail half-way with SQLITE_BUSY; others wait up to busy_timeout instead.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class SqlAlchemyProbe(ReadinessProbe):

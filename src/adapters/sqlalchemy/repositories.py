@@ -21,6 +21,8 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -223,20 +225,20 @@ class SqlAlchemyFollowRepository(FollowRepository):
         self._conn = conn
 
     async def add(self, follow: Follow) -> bool:
-        if await self.exists(follow.follower_id, follow.followee_id):
-            return False
-        try:
-            async with self._conn.begin_nested():
-                await self._conn.execute(
-                    insert(follows).values(
-                        follower_id=follow.follower_id,
-                        followee_id=follow.followee_id,
-                        created_at=follow.created_at,
-                    )
-                )
-        except IntegrityError:  # a concurrent follow of the same pair won the race
-            return False
-        return True
+        # ON CONFLICT DO NOTHING: a concurrent follow of the same pair is not an error, and
+        # no savepoint is needed (both SQLite and Postgres speak this dialect).
+        insert_ = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
+        stmt = (
+            insert_(follows)
+            .values(
+                follower_id=follow.follower_id,
+                followee_id=follow.followee_id,
+                created_at=follow.created_at,
+            )
+            .on_conflict_do_nothing(index_elements=["follower_id", "followee_id"])
+        )
+        result = await self._conn.execute(stmt)
+        return result.rowcount == 1
 
     async def remove(self, follower_id: UUID, followee_id: UUID) -> None:
         await self._conn.execute(
@@ -299,6 +301,14 @@ class SqlAlchemyRefreshTokenRepository(RefreshTokenRepository):
         if except_family is not None:
             condition = and_(condition, refresh_tokens.c.family_id != except_family)
         await self._revoke(condition, now)
+
+    async def session_is_active(self, family_id: UUID) -> bool:
+        stmt = select(
+            exists().where(
+                refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None)
+            )
+        )
+        return bool((await self._conn.execute(stmt)).scalar())
 
     async def purge_expired(self, now: datetime) -> int:
         result = await self._conn.execute(

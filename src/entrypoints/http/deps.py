@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -31,6 +32,16 @@ async def optional_actor(
     return await container.authenticate_access_token().execute(token)
 
 
+async def lenient_actor(
+    container: ContainerDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Actor | None:
+    """For logout: an expired or revoked bearer must not stop the session from ending."""
+    try:
+        return await optional_actor(container, token)
+    except InvalidToken:
+        return None
+
+
 async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
     if actor is None:
         raise InvalidToken("Not authenticated.")
@@ -38,21 +49,26 @@ async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)])
 
 
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
+LenientActor = Annotated[Actor | None, Depends(lenient_actor)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-def expected_version(
-    if_match: Annotated[str | None, Header(max_length=200)] = None,
-) -> int | None:
-    """Parse If-Match ("3" or W/"3"). `*` or no header means no precondition. An entity tag
-    this API never issued can match no version, so it fails the precondition (412)."""
+_STRONG_TAG = re.compile(r'"([0-9]{1,9})"')
+
+
+def accepted_versions(
+    if_match: Annotated[str | None, Header(max_length=1000)] = None,
+) -> frozenset[int] | None:
+    """If-Match per RFC 9110: `*` or no header means no precondition; otherwise the versions
+    of the listed strong tags. Weak tags (W/"3") and tags this API never issued match
+    nothing, so they fail the precondition (412)."""
     if if_match is None or if_match.strip() == "*":
         return None
-    tag = if_match.split(",")[0].strip().removeprefix("W/").strip('"')
-    return int(tag) if tag.isdigit() and len(tag) < 10 else -1
+    tags = (_STRONG_TAG.fullmatch(tag.strip()) for tag in if_match.split(","))
+    return frozenset(int(tag.group(1)) for tag in tags if tag)
 
 
-IfMatch = Annotated[int | None, Depends(expected_version)]
+IfMatch = Annotated[frozenset[int] | None, Depends(accepted_versions)]
 
 
 def etag(version: int) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from application import errors as app
@@ -81,8 +83,18 @@ async def _handle_validation(_request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "Unprocessable Content", "The request is not valid.", errors=errors)
 
 
+def _describe(exc: Exception) -> str:
+    """Type and stack only: messages can quote secrets (a database error repeats the failing
+    row, password hash included), so they never reach the log."""
+    kind = type(exc).__name__
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        kind += f" ({type(exc.orig).__name__}, sqlstate={sqlstate})"
+    return kind + "\n" + "".join(traceback.format_tb(exc.__traceback__))
+
+
 async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.error("unhandled error on %s %s: %s", request.method, request.url.path, _describe(exc))
     return problem(500, "Internal Server Error", "An unexpected error occurred.")
 
 

@@ -7,7 +7,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from application.auth import LoginCommand, LogoutCommand
 from application.views import TokenPair
-from entrypoints.http.deps import ContainerDep, OptionalActor
+from entrypoints.http.deps import ContainerDep, LenientActor
 from entrypoints.http.schemas import RefreshRequest, TokenOut, problem_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -38,7 +38,8 @@ async def refresh(body: RefreshRequest, container: ContainerDep) -> TokenOut:
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=_401)
-async def logout(body: RefreshRequest, actor: OptionalActor, container: ContainerDep) -> Response:
-    """Ends the refresh token's session and, when sent, the current access token."""
+async def logout(body: RefreshRequest, actor: LenientActor, container: ContainerDep) -> Response:
+    """Ends the refresh token's session (every access token issued in it stops working) and,
+    when sent, the current access token. An expired bearer does not block the logout."""
     await container.logout().execute(LogoutCommand(body.refresh_token, actor))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -75,7 +75,7 @@ async def update_post(
             post_id=post_id,
             title=body.title,
             body=body.body,
-            expected_version=expected,
+            if_match=expected,
         )
     )
     return _with_etag(response, view)
