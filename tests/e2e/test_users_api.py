@@ -88,12 +88,13 @@ async def test_email_change_needs_the_current_password(
     assert ok.json()["email"] == "n@x.io"
 
 
-async def test_password_change_ends_other_sessions(client: httpx.AsyncClient, ada: Account) -> None:
+async def _change_ends_only_other_sessions(
+    client: httpx.AsyncClient, ada: Account, change: dict[str, str]
+) -> None:
+    """PATCH /users/me with `change`; the other session dies, the caller's survives a refresh."""
     other = await login(client, ada.email)
     changed = await client.patch(
-        "/users/me",
-        json={"new_password": "a new long password", "current_password": PASSWORD},
-        headers=ada.auth,
+        "/users/me", json={**change, "current_password": PASSWORD}, headers=ada.auth
     )
     assert changed.status_code == 200
     other_auth = {"Authorization": f"Bearer {other['access_token']}"}
@@ -103,6 +104,10 @@ async def test_password_change_ends_other_sessions(client: httpx.AsyncClient, ad
     )
     mine = await client.post("/auth/refresh", json={"refresh_token": ada.refresh})
     assert mine.status_code == 200
+
+
+async def test_password_change_ends_other_sessions(client: httpx.AsyncClient, ada: Account) -> None:
+    await _change_ends_only_other_sessions(client, ada, {"new_password": "a new long password"})
     assert_problem(
         await client.post("/auth/token", data={"username": ada.email, "password": PASSWORD}), 401
     )
@@ -174,17 +179,4 @@ async def test_follow_and_unfollow(client: httpx.AsyncClient, ada: Account, bob:
 async def test_email_change_ends_other_sessions_but_not_the_callers(
     client: httpx.AsyncClient, ada: Account
 ) -> None:
-    other = await login(client, ada.email)
-    changed = await client.patch(
-        "/users/me",
-        json={"email": "new@example.com", "current_password": PASSWORD},
-        headers=ada.auth,
-    )
-    assert changed.status_code == 200
-    other_auth = {"Authorization": f"Bearer {other['access_token']}"}
-    assert_problem(await client.get("/users/me", headers=other_auth), 401)
-    assert_problem(
-        await client.post("/auth/refresh", json={"refresh_token": other["refresh_token"]}), 401
-    )
-    mine = await client.post("/auth/refresh", json={"refresh_token": ada.refresh})
-    assert mine.status_code == 200
+    await _change_ends_only_other_sessions(client, ada, {"email": "new@example.com"})
