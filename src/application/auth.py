@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from application.errors import ConcurrentUpdate, InvalidCredentials, InvalidToken
+from application.errors import ConcurrentUpdate, InvalidCredentials, InvalidToken, RateLimited
+from application.ports.limits import Rate, RateLimiter
 from application.ports.security import (
     AccessTokenService,
     PasswordHasher,
@@ -32,6 +33,13 @@ class SessionPolicy:
 class LoginCommand:
     email: str
     password: str
+    client: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LoginLimits:
+    per_account: Rate
+    per_client: Rate
 
 
 class SessionIssuer:
@@ -75,7 +83,11 @@ class SessionIssuer:
 class Authenticate:
     """Email + password -> a new session. Unknown emails, wrong passwords and deactivated
     accounts get the same error after the same amount of hashing work. A hash made with old
-    parameters is upgraded on a successful login."""
+    parameters is upgraded on a successful login.
+
+    Attempts are counted per account and per client before any password is checked, so N
+    parallel guesses never get more than the limit verified; a success clears the account's
+    count (so the limit is on failures), never the client's."""
 
     def __init__(
         self,
@@ -84,14 +96,31 @@ class Authenticate:
         issuer: SessionIssuer,
         clock: Clock,
         ids: IdGenerator,
+        limiter: RateLimiter,
+        limits: LoginLimits,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._issuer = issuer
         self._clock = clock
         self._ids = ids
+        self._limiter = limiter
+        self._limits = limits
 
     async def execute(self, cmd: LoginCommand) -> TokenPair:
+        account_key = f"login:account:{cmd.email.strip().lower()[:320]}"
+        await self._count(account_key, self._limits.per_account)
+        await self._count(f"login:client:{cmd.client}", self._limits.per_client)
+        pair = await self._login(cmd)
+        await self._limiter.reset(account_key)
+        return pair
+
+    async def _count(self, key: str, rate: Rate) -> None:
+        decision = await self._limiter.hit(key, rate)
+        if not decision.allowed:
+            raise RateLimited("Too many login attempts.", decision.retry_after_seconds)
+
+    async def _login(self, cmd: LoginCommand) -> TokenPair:
         try:
             email = Email(cmd.email)
         except InvalidEmail:

@@ -40,3 +40,9 @@ class ConcurrentUpdate(ApplicationError):
 
 class InvalidCursor(ApplicationError):
     pass
+
+
+class RateLimited(ApplicationError):
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = max(1, retry_after_seconds)

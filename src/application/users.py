@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.errors import EmailAlreadyRegistered, Forbidden, NotFound
+from application.errors import EmailAlreadyRegistered, Forbidden, NotFound, RateLimited
 from application.pagination import Page, decode_cursor, page_of
+from application.ports.limits import Rate, RateLimiter
 from application.ports.repositories import Keyset
 from application.ports.security import PasswordHasher
 from application.ports.system import Clock, IdGenerator
@@ -22,21 +23,35 @@ class RegisterUserCommand:
     password: str
     name: str
     is_admin: bool = False
+    client: str | None = None  # None: a trusted caller (CLI), not rate limited
 
 
 class RegisterUser:
     """Anyone may register; an email address (case-insensitively) belongs to one account.
-    Only trusted callers (the admin CLI) may register an administrator."""
+    Only trusted callers (the admin CLI) may register an administrator. Registrations are
+    limited per client address."""
 
     def __init__(
-        self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, ids: IdGenerator
+        self,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        clock: Clock,
+        ids: IdGenerator,
+        limiter: RateLimiter,
+        per_client: Rate,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
         self._ids = ids
+        self._limiter = limiter
+        self._per_client = per_client
 
     async def execute(self, cmd: RegisterUserCommand) -> UserView:
+        if cmd.client is not None:
+            decision = await self._limiter.hit(f"register:client:{cmd.client}", self._per_client)
+            if not decision.allowed:
+                raise RateLimited("Too many registrations.", decision.retry_after_seconds)
         email, name = Email(cmd.email), Name(cmd.name)
         password_hash = await self._hasher.hash(check_password_policy(cmd.password))
         async with self._uow as uow:

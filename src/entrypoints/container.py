@@ -11,15 +11,25 @@ from datetime import timedelta
 
 from dependency_injector import containers, providers
 
+from adapters.memory.cache import InProcessCache
+from adapters.memory.idempotency import InProcessIdempotencyStore
+from adapters.memory.limits import InProcessRateLimiter
 from adapters.memory.revocations import InProcessRevokedAccessTokens
 from adapters.memory.store import MemoryDatabase
 from adapters.memory.uow import InMemoryUnitOfWork
+from adapters.redis.cache import RedisCache
+from adapters.redis.circuit import RedisCircuit, create_redis
+from adapters.redis.idempotency import RedisIdempotencyStore
+from adapters.redis.limits import RedisRateLimiter
+from adapters.redis.revocations import RedisRevokedAccessTokens
 from adapters.security.argon2_hasher import Argon2PasswordHasher
 from adapters.security.jwt_tokens import JwtAccessTokenService, Sha256RefreshTokenCodec
 from adapters.sqlalchemy.engine import EngineOptions, SqlAlchemyProbe, create_engine
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, Uuid4Generator
 from application import auth, follows, posts, users
+from application.ports.limits import Rate
+from entrypoints.http.caching import ReadThrough
 from entrypoints.settings import Settings, resolve_jwt_secret
 
 
@@ -51,7 +61,82 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     refresh_codec = providers.Singleton(Sha256RefreshTokenCodec)
-    revoked_tokens = providers.Singleton(InProcessRevokedAccessTokens, clock=clock)
+
+    # Shared state: Redis when INKWELL_REDIS_URL is set, else this process. The in-process
+    # stores double as the fallbacks while Redis is unreachable (never "no limit").
+    redis_circuit = providers.Singleton(
+        RedisCircuit,
+        client=providers.Singleton(
+            create_redis,
+            settings.provided.redis_url,
+            timeout=settings.provided.redis_timeout_seconds,
+            max_connections=settings.provided.redis_max_connections,
+        ),
+        timeout=settings.provided.redis_timeout_seconds,
+        cooldown=settings.provided.redis_cooldown_seconds,
+    )
+    local_revoked_tokens = providers.Singleton(InProcessRevokedAccessTokens, clock=clock)
+    local_rate_limiter = providers.Singleton(InProcessRateLimiter, clock=clock)
+    local_idempotency = providers.Singleton(InProcessIdempotencyStore, clock=clock)
+    revoked_tokens = providers.Selector(
+        settings.provided.shared_state,
+        local=local_revoked_tokens,
+        redis=providers.Singleton(
+            RedisRevokedAccessTokens,
+            circuit=redis_circuit,
+            prefix=settings.provided.redis_key_prefix,
+            local=local_revoked_tokens,
+            clock=clock,
+        ),
+    )
+    rate_limiter = providers.Selector(
+        settings.provided.shared_state,
+        local=local_rate_limiter,
+        redis=providers.Singleton(
+            RedisRateLimiter,
+            circuit=redis_circuit,
+            prefix=settings.provided.redis_key_prefix,
+            fallback=local_rate_limiter,
+        ),
+    )
+    idempotency = providers.Selector(
+        settings.provided.shared_state,
+        local=local_idempotency,
+        redis=providers.Singleton(
+            RedisIdempotencyStore,
+            circuit=redis_circuit,
+            prefix=settings.provided.redis_key_prefix,
+            fallback=local_idempotency,
+        ),
+    )
+    cache = providers.Selector(
+        settings.provided.shared_state,
+        local=providers.Singleton(InProcessCache, clock=clock),
+        redis=providers.Singleton(
+            RedisCache, circuit=redis_circuit, prefix=settings.provided.redis_key_prefix
+        ),
+    )
+    read_through = providers.Singleton(
+        ReadThrough, cache=cache, ttl_seconds=settings.provided.cache_ttl_seconds
+    )
+    login_limits = providers.Singleton(
+        auth.LoginLimits,
+        per_account=providers.Factory(
+            Rate,
+            settings.provided.login_attempts_per_account,
+            settings.provided.login_window_seconds,
+        ),
+        per_client=providers.Factory(
+            Rate,
+            settings.provided.login_attempts_per_client,
+            settings.provided.login_window_seconds,
+        ),
+    )
+    registrations_per_client = providers.Singleton(
+        Rate,
+        settings.provided.registrations_per_client,
+        settings.provided.registration_window_seconds,
+    )
     session_policy = providers.Singleton(
         auth.SessionPolicy,
         refresh_ttl=providers.Factory(timedelta, days=settings.provided.refresh_token_ttl_days),
@@ -71,8 +156,8 @@ class Container(containers.DeclarativeContainer):
     )
     uow = providers.Selector(
         settings.provided.persistence,
-        memory=providers.Factory(InMemoryUnitOfWork, db=memory_db, ids=ids),
-        sqlalchemy=providers.Factory(SqlAlchemyUnitOfWork, engine=engine, ids=ids),
+        memory=providers.Factory(InMemoryUnitOfWork, db=memory_db, ids=ids, cache=cache),
+        sqlalchemy=providers.Factory(SqlAlchemyUnitOfWork, engine=engine, ids=ids, cache=cache),
     )
     database_probe = providers.Selector(
         settings.provided.persistence,
@@ -89,7 +174,14 @@ class Container(containers.DeclarativeContainer):
         policy=session_policy,
     )
     authenticate = providers.Factory(
-        auth.Authenticate, uow=uow, hasher=hasher, issuer=session_issuer, clock=clock, ids=ids
+        auth.Authenticate,
+        uow=uow,
+        hasher=hasher,
+        issuer=session_issuer,
+        clock=clock,
+        ids=ids,
+        limiter=rate_limiter,
+        limits=login_limits,
     )
     refresh_session = providers.Factory(
         auth.RefreshSession, uow=uow, codec=refresh_codec, issuer=session_issuer, clock=clock
@@ -103,7 +195,13 @@ class Container(containers.DeclarativeContainer):
     )
 
     register_user = providers.Factory(
-        users.RegisterUser, uow=uow, hasher=hasher, clock=clock, ids=ids
+        users.RegisterUser,
+        uow=uow,
+        hasher=hasher,
+        clock=clock,
+        ids=ids,
+        limiter=rate_limiter,
+        per_client=registrations_per_client,
     )
     get_user = providers.Factory(users.GetUser, uow=uow)
     list_users = providers.Factory(users.ListUsers, uow=uow)
@@ -128,6 +226,9 @@ def build_container(settings: Settings | None = None) -> Container:
 
 async def shutdown(container: Container) -> None:
     """Close what the container opened. Safe to call when nothing was opened."""
-    if container.settings().persistence == "sqlalchemy":
+    settings = container.settings()
+    if settings.persistence == "sqlalchemy":
         await container.engine().dispose()
+    if settings.shared_state == "redis":
+        await container.redis_circuit().close()
     container.hasher().close()

@@ -42,6 +42,18 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(10, ge=0)
     db_pool_timeout_seconds: float = Field(5.0, gt=0)
     db_statement_timeout_ms: int = Field(10_000, ge=100)
+    redis_timeout_seconds: float = Field(0.25, gt=0, le=5)
+    redis_cooldown_seconds: float = Field(2.0, gt=0)
+    redis_max_connections: int = Field(50, ge=1)
+    redis_key_prefix: str = "inkwell:"
+    cache_ttl_seconds: int = Field(60, ge=1)
+    idempotency_ttl_seconds: int = Field(86_400, ge=60)
+    # Rate limits: attempts per window, per key.
+    login_attempts_per_account: int = Field(10, ge=1)
+    login_attempts_per_client: int = Field(100, ge=1)
+    login_window_seconds: int = Field(900, ge=1)
+    registrations_per_client: int = Field(20, ge=1)
+    registration_window_seconds: int = Field(3600, ge=1)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -60,6 +72,11 @@ class Settings(BaseSettings):
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
             )
         return self
+
+    @property
+    def shared_state(self) -> Literal["redis", "local"]:
+        """Cache, rate limits, revocations and idempotency keys: in Redis when configured."""
+        return "redis" if self.redis_url else "local"
 
     @property
     def persistence(self) -> Literal["memory", "sqlalchemy"]:

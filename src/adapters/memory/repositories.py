@@ -8,6 +8,12 @@ from uuid import UUID
 
 from adapters.memory.store import MemoryState
 from application.errors import ConcurrentUpdate, EmailAlreadyRegistered
+from application.ports.cache import (
+    POSTS_FIRST_PAGE,
+    post_namespace,
+    touched_by_post_write,
+    user_namespace,
+)
 from application.ports.repositories import (
     FollowRepository,
     Keyset,
@@ -29,8 +35,9 @@ def _copy(entity: E) -> E:
 
 
 class InMemoryUserRepository(UserRepository):
-    def __init__(self, state: MemoryState) -> None:
+    def __init__(self, state: MemoryState, touched: set[str]) -> None:
         self._s = state
+        self._touched = touched
 
     def _check_email_free(self, user: User) -> None:
         if any(u.email == user.email and u.id != user.id for u in self._s.users.values()):
@@ -53,9 +60,14 @@ class InMemoryUserRepository(UserRepository):
             raise ConcurrentUpdate("The user was changed concurrently.")
         self._check_email_free(user)
         self._s.users[user.id] = _copy(user)
+        self._touched.add(user_namespace(user.id))
 
     async def delete(self, user_id: UUID) -> None:
         s = self._s
+        self._touched.update(
+            [user_namespace(user_id), POSTS_FIRST_PAGE]
+            + [post_namespace(p.id) for p in s.posts.values() if p.author_id == user_id]
+        )
         s.users.pop(user_id, None)
         s.posts = {k: p for k, p in s.posts.items() if p.author_id != user_id}
         s.follows = {k: f for k, f in s.follows.items() if user_id not in k}
@@ -80,8 +92,9 @@ def _newest_first(posts: list[Post], after: Keyset | None, limit: int) -> list[P
 
 
 class InMemoryPostRepository(PostRepository):
-    def __init__(self, state: MemoryState) -> None:
+    def __init__(self, state: MemoryState, touched: set[str]) -> None:
         self._s = state
+        self._touched = touched
 
     async def add(self, post: Post) -> None:
         self._s.posts[post.id] = _copy(post)
@@ -95,9 +108,11 @@ class InMemoryPostRepository(PostRepository):
         if stored is None or stored.version != expected_version:
             raise ConcurrentUpdate("The post was changed concurrently.")
         self._s.posts[post.id] = _copy(post)
+        self._touched.update(touched_by_post_write(post.id, post.is_published))
 
     async def delete(self, post_id: UUID) -> None:
         self._s.posts.pop(post_id, None)
+        self._touched.update(touched_by_post_write(post_id, True))
 
     async def list_published(
         self, *, author_id: UUID | None, after: Keyset | None, limit: int

@@ -11,6 +11,7 @@ from adapters.memory.repositories import (
 )
 from adapters.memory.store import MemoryDatabase, MemoryState
 from application.outbox import to_message
+from application.ports.cache import Cache
 from application.ports.system import IdGenerator
 from application.ports.uow import UnitOfWork
 from domain.events import DomainEvent
@@ -20,16 +21,18 @@ class InMemoryUnitOfWork(UnitOfWork):
     """Works on a copy of the committed state under the database lock; commit swaps the
     copy in, rollback just drops it."""
 
-    def __init__(self, db: MemoryDatabase, ids: IdGenerator) -> None:
+    def __init__(self, db: MemoryDatabase, ids: IdGenerator, cache: Cache) -> None:
         self._db = db
         self._ids = ids
+        self._cache = cache
+        self._touched: set[str] = set()
         self._events: list[DomainEvent] = []
         self._state = MemoryState()
 
     def _work_on(self, state: MemoryState) -> None:
         self._state = state
-        self.users = InMemoryUserRepository(state)
-        self.posts = InMemoryPostRepository(state)
+        self.users = InMemoryUserRepository(state, self._touched)
+        self.posts = InMemoryPostRepository(state, self._touched)
         self.follows = InMemoryFollowRepository(state)
         self.refresh_tokens = InMemoryRefreshTokenRepository(state)
 
@@ -37,6 +40,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         await self._db.lock.acquire()
         self._work_on(self._db.state.copy())
         self._events = []
+        self._touched.clear()
         return self
 
     async def __aexit__(
@@ -55,4 +59,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self._state.outbox.extend(to_message(self._ids.new(), e) for e in self._events)
         self._events = []
         self._db.state = self._state
+        touched = set(self._touched)
+        self._touched.clear()
         self._work_on(self._state.copy())
+        await self._cache.invalidate(touched)  # only now: a commit happened

@@ -28,6 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.tables import follows, posts, refresh_tokens, users
 from application.errors import ConcurrentUpdate, EmailAlreadyRegistered
+from application.ports.cache import (
+    POSTS_FIRST_PAGE,
+    post_namespace,
+    touched_by_post_write,
+    user_namespace,
+)
 from application.ports.repositories import (
     FollowRepository,
     Keyset,
@@ -91,8 +97,9 @@ def _after(
 
 
 class SqlAlchemyUserRepository(UserRepository):
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, touched: set[str]) -> None:
         self._conn = conn
+        self._touched = touched
 
     async def add(self, user: User) -> None:
         try:
@@ -124,8 +131,19 @@ class SqlAlchemyUserRepository(UserRepository):
             raise
         if result.rowcount != 1:
             raise ConcurrentUpdate("The user was changed concurrently.")
+        self._touched.add(user_namespace(user.id))
 
     async def delete(self, user_id: UUID) -> None:
+        their_posts = await self._conn.execute(
+            select(posts.c.id).where(posts.c.author_id == user_id)
+        )
+        self._touched.update(
+            [
+                user_namespace(user_id),
+                POSTS_FIRST_PAGE,
+                *(post_namespace(p) for (p,) in their_posts),
+            ]
+        )
         # Explicit, not only ON DELETE CASCADE: correct even where foreign keys are off.
         await self._conn.execute(
             delete(follows).where(
@@ -173,8 +191,9 @@ def _post(row: Row[Any]) -> Post:
 
 
 class SqlAlchemyPostRepository(PostRepository):
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, touched: set[str]) -> None:
         self._conn = conn
+        self._touched = touched
 
     async def add(self, post: Post) -> None:
         await self._conn.execute(insert(posts).values(_post_row(post)))
@@ -191,9 +210,11 @@ class SqlAlchemyPostRepository(PostRepository):
         )
         if result.rowcount != 1:
             raise ConcurrentUpdate("The post was changed concurrently.")
+        self._touched.update(touched_by_post_write(post.id, post.is_published))
 
     async def delete(self, post_id: UUID) -> None:
         await self._conn.execute(delete(posts).where(posts.c.id == post_id))
+        self._touched.update(touched_by_post_write(post_id, True))
 
     def _newest_published(self, after: Keyset | None, limit: int) -> Select[Any]:
         stmt = (

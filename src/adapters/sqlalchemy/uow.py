@@ -14,6 +14,7 @@ from adapters.sqlalchemy.repositories import (
 )
 from adapters.sqlalchemy.tables import outbox
 from application.outbox import to_message
+from application.ports.cache import Cache
 from application.ports.system import IdGenerator
 from application.ports.uow import UnitOfWork
 from domain.events import DomainEvent
@@ -23,9 +24,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     """One connection and one transaction per `async with`. Rolls back unless committed;
     the outbox rows are inserted in the committing transaction."""
 
-    def __init__(self, engine: AsyncEngine, ids: IdGenerator) -> None:
+    def __init__(self, engine: AsyncEngine, ids: IdGenerator, cache: Cache) -> None:
         self._engine = engine
         self._ids = ids
+        self._cache = cache
+        self._touched: set[str] = set()
         self._conn: AsyncConnection | None = None
         self._events: list[DomainEvent] = []
 
@@ -33,8 +36,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self._conn = await self._engine.connect()
         await self._conn.begin()
         self._events = []
-        self.users = SqlAlchemyUserRepository(self._conn)
-        self.posts = SqlAlchemyPostRepository(self._conn)
+        self._touched.clear()
+        self.users = SqlAlchemyUserRepository(self._conn, self._touched)
+        self.posts = SqlAlchemyPostRepository(self._conn, self._touched)
         self.follows = SqlAlchemyFollowRepository(self._conn)
         self.refresh_tokens = SqlAlchemyRefreshTokenRepository(self._conn)
         return self
@@ -76,3 +80,6 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             )
             self._events = []
         await self._conn.commit()  # a later statement autobegins a new transaction
+        touched = set(self._touched)
+        self._touched.clear()
+        await self._cache.invalidate(touched)  # only now: a reader can no longer see old rows

@@ -15,6 +15,14 @@ from entrypoints.container import Container
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
+def client_address(request: Request) -> str:
+    """The peer address (uvicorn rewrites it from X-Forwarded-For only for trusted proxies)."""
+    return request.client.host if request.client else "unknown"
+
+
+ClientAddress = Annotated[str, Depends(client_address)]
+
+
 def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container

@@ -31,6 +31,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (app.ConcurrentUpdate, 409, "Conflict"),
     (app.PreconditionFailed, 412, "Precondition Failed"),
     (app.InvalidCursor, 400, "Bad Request"),
+    (app.RateLimited, 429, "Too Many Requests"),
     (dom.PostAlreadyPublished, 409, "Conflict"),
     (dom.DomainError, 422, "Unprocessable Content"),
 ]
@@ -61,6 +62,8 @@ def _status_of(exc: Exception) -> tuple[int, str]:
 async def _handle_known(_request: Request, exc: Exception) -> JSONResponse:
     status, title = _status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, app.RateLimited):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
     message = exc.message if isinstance(exc, app.ApplicationError | dom.DomainError) else None
     return problem(status, title, message, headers=headers)
 

@@ -72,6 +72,14 @@ class PostOut(BaseModel):
     updated_at: datetime
 
 
+def post_json(view: object) -> bytes:
+    return PostOut.model_validate(view, from_attributes=True).model_dump_json().encode()
+
+
+def user_json(view: object) -> bytes:
+    return UserOut.model_validate(view, from_attributes=True).model_dump_json().encode()
+
+
 class TokenOut(BaseModel):
     access_token: str
     refresh_token: str
@@ -101,6 +109,8 @@ _PROBLEM_DESCRIPTIONS = {
     409: "Conflicts with the current state",
     412: "If-Match does not match the current version",
     413: "Request body too large",
+    422: "Invalid request (or an Idempotency-Key reused with another body)",
+    429: "Rate limited; see Retry-After",
 }
 
 

@@ -7,7 +7,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from application.auth import LoginCommand, LogoutCommand
 from application.views import TokenPair
-from entrypoints.http.deps import ContainerDep, LenientActor
+from entrypoints.http.deps import ClientAddress, ContainerDep, LenientActor
 from entrypoints.http.schemas import RefreshRequest, TokenOut, problem_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -22,12 +22,17 @@ def _out(pair: TokenPair) -> TokenOut:
     )
 
 
-@router.post("/token", response_model=TokenOut, responses=_401)
+@router.post("/token", response_model=TokenOut, responses=problem_responses(401, 429))
 async def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], container: ContainerDep
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    container: ContainerDep,
+    client: ClientAddress,
 ) -> TokenOut:
-    """OAuth2 password flow: `username` is the email address."""
-    pair = await container.authenticate().execute(LoginCommand(form.username, form.password))
+    """OAuth2 password flow: `username` is the email address. Attempts are limited per
+    account and per client address (429 with Retry-After)."""
+    pair = await container.authenticate().execute(
+        LoginCommand(form.username, form.password, client)
+    )
     return _out(pair)
 
 

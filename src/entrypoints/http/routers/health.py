@@ -21,10 +21,15 @@ async def live() -> dict[str, str]:
 
 @router.get("/ready", responses={503: {"description": "The database is unreachable"}})
 async def ready(container: ContainerDep) -> JSONResponse:
-    """Ready to serve: the database answers within two seconds."""
+    """Ready to serve: the database answers within two seconds. Redis is reported but never
+    fails readiness: without it the API keeps serving on its fallbacks."""
+    redis = "disabled"
+    if container.settings().shared_state == "redis":
+        redis = "ok" if await container.redis_circuit().ping() else "degraded"
     try:
         await asyncio.wait_for(container.database_probe().ping(), PROBE_TIMEOUT_SECONDS)
     except Exception as exc:  # any failure to answer means "not ready"
         log.warning("readiness: database unavailable: %s", type(exc).__name__)
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+        body = {"status": "unavailable", "database": "down", "redis": redis}
+        return JSONResponse(body, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok", "redis": redis})

@@ -3,17 +3,22 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
+from application.errors import NotFound
 from application.pagination import Page
+from application.ports.cache import POSTS_FIRST_PAGE, post_namespace
 from application.posts import CreatePostCommand, UpdatePostCommand
 from application.views import PostView
+from entrypoints.container import Container
 from entrypoints.http.deps import ContainerDep, CurrentActor, IfMatch, OptionalActor, etag
+from entrypoints.http.idempotency import idempotent
 from entrypoints.http.schemas import (
     PageOut,
     PostCreate,
     PostOut,
     PostUpdate,
+    post_json,
     problem_responses,
 )
 
@@ -24,73 +29,103 @@ _READ = problem_responses(401, 404)
 _WRITE = problem_responses(401, 403, 404, 409, 412)
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=200)]
+JSON = "application/json"
 
 
-def _with_etag(response: Response, view: PostView) -> PostView:
-    response.headers["ETag"] = etag(view.version)
-    return view
+def _post_response(view: PostView, status_code: int = 200, **headers: str) -> Response:
+    headers["ETag"] = etag(view.version)
+    return Response(post_json(view), status_code=status_code, headers=headers, media_type=JSON)
 
 
-@router.post("/posts", status_code=status.HTTP_201_CREATED, response_model=PostOut, responses=_AUTH)
+@router.post(
+    "/posts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PostOut,
+    responses=problem_responses(401, 409, 422),
+)
 async def create_post(
-    body: PostCreate, actor: CurrentActor, container: ContainerDep, response: Response
-) -> PostView:
-    view = await container.create_post().execute(
-        CreatePostCommand(actor=actor, title=body.title, body=body.body)
+    body: PostCreate, actor: CurrentActor, container: ContainerDep, request: Request
+) -> Response:
+    """Creates a draft. Send an `Idempotency-Key` header to make retries safe."""
+
+    async def run() -> Response:
+        view = await container.create_post().execute(
+            CreatePostCommand(actor=actor, title=body.title, body=body.body)
+        )
+        return _post_response(view, 201, Location=f"/api/v1/posts/{view.id}")
+
+    settings = container.settings()
+    return await idempotent(
+        request,
+        container.idempotency(),
+        f"user:{actor.user_id}",
+        settings.idempotency_ttl_seconds,
+        run,
     )
-    response.headers["Location"] = f"/api/v1/posts/{view.id}"
-    return _with_etag(response, view)
 
 
-@router.get("/posts", response_model=PageOut[PostOut])
+async def _list_page(
+    container: Container, author_id: UUID | None, limit: int, cursor: str | None
+) -> bytes:
+    page = await container.list_posts().execute(author_id=author_id, limit=limit, cursor=cursor)
+    return PageOut[PostOut].model_validate(page, from_attributes=True).model_dump_json().encode()
+
+
+@router.get("/posts", response_model=PageOut[PostOut], responses=problem_responses(400))
 async def list_posts(
     container: ContainerDep,
     author_id: UUID | None = None,
     limit: Limit = 20,
     cursor: Cursor = None,
-) -> Page[PostView]:
-    """Published posts, newest first."""
-    return await container.list_posts().execute(author_id=author_id, limit=limit, cursor=cursor)
+) -> Response:
+    """Published posts, newest first. The first page is served from the cache."""
+    if author_id is None and cursor is None:
+        body = await container.read_through().get(
+            POSTS_FIRST_PAGE, str(limit), lambda: _list_page(container, None, limit, None)
+        )
+    else:
+        body = await _list_page(container, author_id, limit, cursor)
+    return Response(body, media_type=JSON)
+
+
+async def _public_post(container: Container, post_id: UUID) -> bytes:
+    view = await container.get_post().execute(None, post_id)
+    return etag(view.version).encode() + b"\n" + post_json(view)
 
 
 @router.get("/posts/{post_id}", response_model=PostOut, responses=_READ)
-async def get_post(
-    post_id: UUID, actor: OptionalActor, container: ContainerDep, response: Response
-) -> PostView:
-    return _with_etag(response, await container.get_post().execute(actor, post_id))
+async def get_post(post_id: UUID, actor: OptionalActor, container: ContainerDep) -> Response:
+    """Published posts come from the cache (loaded as an anonymous reader, so a cached entry
+    is never a draft); drafts are read from the database for their author or an admin."""
+    try:
+        cached = await container.read_through().get(
+            post_namespace(post_id), "", lambda: _public_post(container, post_id)
+        )
+    except NotFound:
+        if actor is None:
+            raise
+        return _post_response(await container.get_post().execute(actor, post_id))
+    tag, body = cached.split(b"\n", 1)
+    return Response(body, media_type=JSON, headers={"ETag": tag.decode()})
 
 
 @router.patch("/posts/{post_id}", response_model=PostOut, responses=_WRITE)
 async def update_post(
-    post_id: UUID,
-    body: PostUpdate,
-    actor: CurrentActor,
-    container: ContainerDep,
-    expected: IfMatch,
-    response: Response,
-) -> PostView:
+    post_id: UUID, body: PostUpdate, actor: CurrentActor, container: ContainerDep, expected: IfMatch
+) -> Response:
     view = await container.update_post().execute(
         UpdatePostCommand(
-            actor=actor,
-            post_id=post_id,
-            title=body.title,
-            body=body.body,
-            if_match=expected,
+            actor=actor, post_id=post_id, title=body.title, body=body.body, if_match=expected
         )
     )
-    return _with_etag(response, view)
+    return _post_response(view)
 
 
 @router.post("/posts/{post_id}/publish", response_model=PostOut, responses=_WRITE)
 async def publish_post(
-    post_id: UUID,
-    actor: CurrentActor,
-    container: ContainerDep,
-    expected: IfMatch,
-    response: Response,
-) -> PostView:
-    view = await container.publish_post().execute(actor, post_id, expected)
-    return _with_etag(response, view)
+    post_id: UUID, actor: CurrentActor, container: ContainerDep, expected: IfMatch
+) -> Response:
+    return _post_response(await container.publish_post().execute(actor, post_id, expected))
 
 
 @router.delete("/posts/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE)
@@ -101,7 +136,7 @@ async def delete_post(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/feed", response_model=PageOut[PostOut], responses=_AUTH)
+@router.get("/feed", response_model=PageOut[PostOut], responses=problem_responses(400, 401))
 async def feed(
     actor: CurrentActor, container: ContainerDep, limit: Limit = 20, cursor: Cursor = None
 ) -> Page[PostView]:

@@ -3,20 +3,25 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from application.pagination import Page
+from application.ports.cache import user_namespace
 from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor, UserView
 from entrypoints.container import Container
-from entrypoints.http.deps import ContainerDep, CurrentActor
+from entrypoints.http.deps import ClientAddress, ContainerDep, CurrentActor
+from entrypoints.http.idempotency import idempotent
 from entrypoints.http.schemas import (
     PageOut,
     UserCreate,
     UserOut,
     UserUpdate,
     problem_responses,
+    user_json,
 )
+
+JSON = "application/json"
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -30,19 +35,36 @@ Cursor = Annotated[str | None, Query(max_length=200)]
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=UserOut,
-    responses=problem_responses(409),
+    responses=problem_responses(409, 422, 429),
 )
-async def register(body: UserCreate, container: ContainerDep, response: Response) -> UserView:
-    view = await container.register_user().execute(
-        RegisterUserCommand(email=body.email, password=body.password, name=body.name)
-    )
-    response.headers["Location"] = f"/api/v1/users/{view.id}"
-    return view
+async def register(
+    body: UserCreate, container: ContainerDep, request: Request, client: ClientAddress
+) -> Response:
+    """Public registration, limited per client address. Send an `Idempotency-Key` header to
+    make retries safe."""
+
+    async def run() -> Response:
+        view = await container.register_user().execute(
+            RegisterUserCommand(body.email, body.password, body.name, client=client)
+        )
+        headers = {"Location": f"/api/v1/users/{view.id}"}
+        return Response(user_json(view), status_code=201, headers=headers, media_type=JSON)
+
+    ttl = container.settings().idempotency_ttl_seconds
+    return await idempotent(request, container.idempotency(), f"client:{client}", ttl, run)
+
+
+async def _cached_user(container: Container, user_id: UUID) -> Response:
+    async def load() -> bytes:
+        return user_json(await container.get_user().execute(user_id))
+
+    body = await container.read_through().get(user_namespace(user_id), "", load)
+    return Response(body, media_type=JSON)
 
 
 @router.get("/me", response_model=UserOut, responses=_AUTH)
-async def me(actor: CurrentActor, container: ContainerDep) -> UserView:
-    return await container.get_user().execute(actor.user_id)
+async def me(actor: CurrentActor, container: ContainerDep) -> Response:
+    return await _cached_user(container, actor.user_id)
 
 
 async def _update(container: Container, actor: Actor, user_id: UUID, body: UserUpdate) -> UserView:
@@ -64,8 +86,8 @@ async def list_users(
 
 
 @router.get("/{user_id}", response_model=UserOut, responses=_WRITE)
-async def get_user(user_id: UUID, _actor: CurrentActor, container: ContainerDep) -> UserView:
-    return await container.get_user().execute(user_id)
+async def get_user(user_id: UUID, _actor: CurrentActor, container: ContainerDep) -> Response:
+    return await _cached_user(container, user_id)
 
 
 @router.patch("/{user_id}", response_model=UserOut, responses=_WRITE)

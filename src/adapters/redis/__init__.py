@@ -1,0 +1,1 @@
+"""Redis adapters (redis-py asyncio). Each falls back when Redis is unreachable."""

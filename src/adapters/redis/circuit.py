@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import RedisError
+
+T = TypeVar("T")
+log = logging.getLogger("inkwell.redis")
+
+
+def create_redis(url: str, *, timeout: float, max_connections: int) -> Redis:
+    """Sync construction, no I/O until first use. Every wait is short: connecting, reading,
+    and waiting for a pooled connection."""
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=timeout,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+    )
+    return Redis(connection_pool=pool)
+
+
+class RedisCircuit:
+    """Keeps a dead Redis from costing every request a timeout.
+
+    Closed: calls go to Redis, each bounded by `timeout`. The first failure opens the
+    circuit: for `cooldown` seconds every call takes its fallback at once. Then one call
+    probes; success closes the circuit, failure opens it again. Never raises Redis errors.
+    """
+
+    def __init__(self, client: Redis, *, timeout: float, cooldown: float) -> None:
+        self.client = client
+        self._timeout = timeout
+        self._cooldown = cooldown
+        self._open_until = 0.0
+        self._probing = False
+
+    @property
+    def is_open(self) -> bool:
+        return time.monotonic() < self._open_until
+
+    async def run(
+        self, op: Callable[[Redis], Awaitable[T]], fallback: Callable[[], Awaitable[T]]
+    ) -> T:
+        if self.is_open or (self._open_until and self._probing):
+            return await fallback()
+        probing = self._open_until > 0
+        self._probing = probing
+        try:
+            result = await asyncio.wait_for(op(self.client), self._timeout * 2)
+        except (RedisError, OSError, TimeoutError) as exc:
+            if not self.is_open:
+                log.warning("redis unavailable (%s); using fallbacks", type(exc).__name__)
+            self._open_until = time.monotonic() + self._cooldown
+            return await fallback()
+        finally:
+            self._probing = False
+        if probing:
+            log.info("redis is back")
+        self._open_until = 0.0
+        return result
+
+    async def ping(self) -> bool:
+        async def ok() -> bool:
+            return False
+
+        async def ping(client: Redis) -> bool:
+            return bool(await client.ping())
+
+        return await self.run(ping, ok)
+
+    async def close(self) -> None:
+        await self.client.aclose()

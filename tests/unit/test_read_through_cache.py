@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from adapters.memory.cache import InProcessCache
+from adapters.system.clock import FrozenClock
+from application.errors import NotFound
+from entrypoints.http.caching import ReadThrough
+
+
+async def test_a_burst_of_misses_loads_once_and_errors_are_not_cached() -> None:
+    cache = InProcessCache(FrozenClock())
+    reads = ReadThrough(cache, ttl_seconds=60)
+    loads = 0
+
+    async def load() -> bytes:
+        nonlocal loads
+        loads += 1
+        await asyncio.sleep(0.01)
+        return b"value"
+
+    results = await asyncio.gather(*(reads.get("ns", "k", load) for _ in range(20)))
+    assert results == [b"value"] * 20
+    assert loads == 1
+    assert await reads.get("ns", "k", load) == b"value"
+    assert loads == 1
+
+    async def missing() -> bytes:
+        raise NotFound("gone")
+
+    for _ in range(2):
+        with pytest.raises(NotFound):
+            await reads.get("other", "k", missing)
+
+
+async def test_a_load_that_started_before_an_invalidation_is_never_served() -> None:
+    clock = FrozenClock()
+    cache = InProcessCache(clock)
+    before = await cache.lookup("post:1", "")
+    await cache.invalidate(["post:1"])  # a write committed while we were loading
+    await cache.store("post:1", "", before.generation, b"old", 60)
+    assert (await cache.lookup("post:1", "")).value is None
+    fresh = await cache.lookup("post:1", "")
+    await cache.store("post:1", "", fresh.generation, b"new", 60)
+    assert (await cache.lookup("post:1", "")).value == b"new"
+    from datetime import timedelta
+
+    clock.advance(timedelta(seconds=61))
+    assert (await cache.lookup("post:1", "")).value is None
