@@ -63,7 +63,9 @@ async def test_an_idempotent_create_replays_the_first_response(
     mine = await client.get("/posts", params={"author_id": ada.id})
     assert mine.status_code == 200
     other = await client.post(
-        "/posts", json={"title": "Other", "body": "b"}, headers={**ada.auth, "Idempotency-Key": "post-2"}
+        "/posts",
+        json={"title": "Other", "body": "b"},
+        headers={**ada.auth, "Idempotency-Key": "post-2"},
     )
     assert other.json()["id"] != first.json()["id"]
 
@@ -86,7 +88,8 @@ async def test_a_duplicate_while_the_first_runs_is_409(
     fingerprint = hashlib.sha256(b"\0".join([b"POST", b"/api/v1/posts", body])).hexdigest()
     await container.idempotency().claim(f"user:{ada.id}:/api/v1/posts:slow", fingerprint, 60)
     response = await client.post(
-        "/posts", content=body,
+        "/posts",
+        content=body,
         headers={**ada.auth, "Idempotency-Key": "slow", "Content-Type": "application/json"},
     )
     assert_problem(response, 409)
@@ -97,7 +100,9 @@ async def test_keys_are_per_user_and_registration_is_idempotent_too(
 ) -> None:
     for who in (ada, bob):
         response = await client.post(
-            "/posts", json={"title": "t", "body": "b"}, headers={**who.auth, "Idempotency-Key": "same"}
+            "/posts",
+            json={"title": "t", "body": "b"},
+            headers={**who.auth, "Idempotency-Key": "same"},
         )
         assert response.json()["author_id"] == who.id
     body = {"email": "idem@example.com", "password": PASSWORD, "name": "I"}
@@ -105,7 +110,9 @@ async def test_keys_are_per_user_and_registration_is_idempotent_too(
     again = await client.post("/users", json=body, headers={"Idempotency-Key": "reg"})
     assert (first.status_code, again.status_code) == (201, 201)
     assert first.json()["id"] == again.json()["id"]
-    assert_problem(await client.post("/users", json=body, headers={"Idempotency-Key": "bad key!"}), 400)
+    assert_problem(
+        await client.post("/users", json=body, headers={"Idempotency-Key": "bad key!"}), 400
+    )
 
 
 async def test_cached_reads_are_fresh_after_every_kind_of_write(

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -17,6 +21,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import make_url
 
 from adapters.sqlalchemy import migrate
@@ -95,8 +100,8 @@ async def migrated_sqlite(tmp_path: Path) -> str:
     return url
 
 
-def sql_container(url: str, clock: FrozenClock | None = None) -> Container:
-    container = build_container(make_settings(env="development", database_url=url))
+def sql_container(url: str, clock: FrozenClock | None = None, **settings: object) -> Container:
+    container = build_container(make_settings(env="development", database_url=url, **settings))
     if clock is not None:
         container.clock.override(clock)
     return container
@@ -120,3 +125,92 @@ async def backend(request: pytest.FixtureRequest, clock: FrozenClock) -> AsyncIt
             container = sql_container(url, clock)
         yield container
         await shutdown(container)
+
+
+# ---------------------------------------------------------------- Redis
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    url = os.environ.get("INKWELL_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    try:
+        import docker
+        from testcontainers.redis import RedisContainer
+
+        docker.from_env().ping()
+    except Exception:
+        pytest.skip("no INKWELL_TEST_REDIS_URL and no Docker engine for testcontainers")
+    with RedisContainer("redis:7") as container:
+        host, port = container.get_container_host_ip(), container.get_exposed_port(6379)
+        yield f"redis://{host}:{port}/0"
+
+
+@pytest.fixture
+async def redis_prefix(redis_server: str) -> AsyncIterator[str]:
+    """A key prefix of this test's own; its keys are deleted afterwards."""
+    prefix = f"inkwell-test-{uuid.uuid4().hex[:10]}:"
+    yield prefix
+    client = Redis.from_url(redis_server)
+    try:
+        async for key in client.scan_iter(match=f"{prefix}*", count=500):
+            await client.delete(key)
+    finally:
+        await client.aclose()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class OwnRedis:
+    """A redis-server this test starts, kills and restarts on a port of its own."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self._process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+
+
+@pytest.fixture
+def own_redis() -> Iterator[OwnRedis]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    server = OwnRedis()
+    server.start()
+    yield server
+    server.kill()

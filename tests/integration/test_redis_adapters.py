@@ -1,0 +1,202 @@
+"""Redis adapters against a real Redis (and Postgres): several containers here play the part
+of several API replicas sharing one Postgres and one Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from application.ports.idempotency import StoredResponse
+from application.ports.limits import Rate
+from entrypoints.container import Container, shutdown
+from entrypoints.http.app import create_app
+from tests.integration.conftest import OwnRedis, sql_container
+
+pytestmark = pytest.mark.integration
+PASSWORD = "correct horse battery"
+SHARED_SECRET = "replicas-share-this-signing-secret-0123456789"
+
+
+def _replica(database_url: str, redis_url: str, prefix: str, **settings: object) -> Container:
+    return sql_container(
+        database_url,
+        redis_url=redis_url,
+        redis_key_prefix=prefix,
+        jwt_secret=SHARED_SECRET,
+        **settings,
+    )
+
+
+@asynccontextmanager
+async def _client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(container))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t/api/v1") as client:
+        yield client
+
+
+async def _keys(redis_url: str, pattern: str) -> list[bytes]:
+    client = Redis.from_url(redis_url)
+    try:
+        return [key async for key in client.scan_iter(match=pattern)]
+    finally:
+        await client.aclose()
+
+
+async def _signup(client: httpx.AsyncClient, email: str) -> dict[str, str]:
+    await client.post("/users", json={"email": email, "password": PASSWORD, "name": "N"})
+    response = await client.post("/auth/token", data={"username": email, "password": PASSWORD})
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def test_cache_hit_miss_and_invalidation_across_replicas(
+    migrated_postgres: str, redis_server: str, redis_prefix: str
+) -> None:
+    one, two = (_replica(migrated_postgres, redis_server, redis_prefix) for _ in range(2))
+    try:
+        async with _client(one) as a, _client(two) as b:
+            auth = await _signup(a, "ada@example.com")
+            post = (await a.post("/posts", json={"title": "v1", "body": "b"}, headers=auth)).json()
+            await a.post(f"/posts/{post['id']}/publish", headers=auth)
+            url = f"/posts/{post['id']}"
+            assert (await b.get(url)).json()["title"] == "v1"  # miss on b: stored in Redis
+            assert await _keys(redis_server, f"{redis_prefix}cache:entry:post:*")
+            assert (await a.get(url)).json()["title"] == "v1"  # hit on a
+            await a.patch(url, json={"title": "v2"}, headers=auth)
+            assert (await b.get(url)).json()["title"] == "v2"  # never stale on the other
+            assert [p["title"] for p in (await b.get("/posts")).json()["items"]] == ["v2"]
+            await a.delete(url, headers=auth)
+            assert (await b.get(url)).status_code == 404
+            assert (await b.get("/posts")).json()["items"] == []
+    finally:
+        await shutdown(one)
+        await shutdown(two)
+
+
+async def test_parallel_hits_on_two_replicas_never_pass_more_than_the_limit(
+    migrated_postgres: str, redis_server: str, redis_prefix: str
+) -> None:
+    one, two = (_replica(migrated_postgres, redis_server, redis_prefix) for _ in range(2))
+    try:
+        rate = Rate(limit=10, window_seconds=60)
+        hits = [c.rate_limiter().hit("k", rate) for c in (one, two) for _ in range(40)]
+        decisions = await asyncio.gather(*hits)
+        assert sum(d.allowed for d in decisions) == 10
+        assert all(d.retry_after_seconds > 0 for d in decisions if not d.allowed)
+        assert not (await one.rate_limiter().peek("k", rate)).allowed
+        await two.rate_limiter().reset("k")
+        assert (await one.rate_limiter().peek("k", rate)).allowed
+    finally:
+        await shutdown(one)
+        await shutdown(two)
+
+
+async def test_a_revoked_token_is_revoked_on_every_replica(
+    migrated_postgres: str, redis_server: str, redis_prefix: str
+) -> None:
+    one, two = (_replica(migrated_postgres, redis_server, redis_prefix) for _ in range(2))
+    try:
+        expires = datetime.now(UTC) + timedelta(minutes=5)
+        await one.revoked_tokens().revoke("jti-1", expires)
+        assert await two.revoked_tokens().is_revoked("jti-1")
+        assert not await two.revoked_tokens().is_revoked("jti-2")
+        await one.revoked_tokens().revoke("already-expired", datetime.now(UTC))
+        assert not await two.revoked_tokens().is_revoked("already-expired")
+    finally:
+        await shutdown(one)
+        await shutdown(two)
+
+
+async def test_idempotency_keys_are_shared_by_replicas(
+    migrated_postgres: str, redis_server: str, redis_prefix: str
+) -> None:
+    one, two = (_replica(migrated_postgres, redis_server, redis_prefix) for _ in range(2))
+    try:
+        first = await one.idempotency().claim("k", "fp", 60)
+        assert first.owner
+        pending = await two.idempotency().claim("k", "fp", 60)
+        assert (pending.owner, pending.response) == (False, None)
+        answer = StoredResponse(201, {"location": "/x"}, b'{"id": 1}')
+        await one.idempotency().complete("k", answer, 60)
+        replay = await two.idempotency().claim("k", "fp", 60)
+        assert (replay.owner, replay.fingerprint, replay.response) == (False, "fp", answer)
+        await two.idempotency().release("k")
+        assert (await one.idempotency().claim("k", "other", 60)).owner
+        async with _client(one) as a, _client(two) as b:
+            auth = await _signup(a, "ada@example.com")
+            headers = {**auth, "Idempotency-Key": "create-1"}
+            made = await a.post("/posts", json={"title": "t", "body": "b"}, headers=headers)
+            replayed = await b.post("/posts", json={"title": "t", "body": "b"}, headers=headers)
+            assert replayed.json() == made.json()
+            clash = await b.post("/posts", json={"title": "u", "body": "b"}, headers=headers)
+            assert clash.status_code == 422
+    finally:
+        await shutdown(one)
+        await shutdown(two)
+
+
+async def _timed(call: object) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response: httpx.Response = await call  # type: ignore[misc]
+    return response, time.monotonic() - started
+
+
+async def test_the_api_keeps_serving_when_redis_dies_and_uses_it_again_when_it_returns(
+    migrated_postgres: str, own_redis: OwnRedis
+) -> None:
+    container = _replica(
+        migrated_postgres,
+        own_redis.url,
+        "t:",
+        redis_cooldown_seconds=0.5,
+        login_attempts_per_account=3,
+    )
+    try:
+        async with _client(container) as c:
+            auth = await _signup(c, "ada@example.com")
+            post = (await c.post("/posts", json={"title": "v1", "body": "b"}, headers=auth)).json()
+            url = f"/posts/{post['id']}"
+            await c.post(f"{url}/publish", headers=auth)
+            assert (await c.get(url)).json()["title"] == "v1"  # cached in Redis
+
+            own_redis.kill()
+            checks = [
+                c.get(url),
+                c.patch(url, json={"title": "v2"}, headers=auth),
+                c.get("/users/me", headers=auth),
+                c.post("/posts", json={"title": "while down", "body": "b"}, headers=auth),
+                c.post("/auth/token", data={"username": "ada@example.com", "password": PASSWORD}),
+            ]
+            for call in checks:
+                response, seconds = await _timed(call)
+                assert response.status_code < 500, response.text
+                assert seconds < 1.0
+            assert (await c.get(url)).json()["title"] == "v2"  # reads bypass to the database
+            ready = await c.get("http://t/health/ready")
+            assert (ready.status_code, ready.json()["redis"]) == (200, "degraded")
+            # Fallback limits, never none: the 4th failure in a row is throttled.
+            statuses = [
+                (
+                    await c.post(
+                        "/auth/token",
+                        data={"username": "ada@example.com", "password": "wrong pass"},
+                    )
+                ).status_code
+                for _ in range(4)
+            ]
+            assert statuses == [401, 401, 401, 429]
+
+            own_redis.start()  # back, and empty
+            await asyncio.sleep(0.6)
+            ready = await c.get("http://t/health/ready")
+            assert ready.json()["redis"] == "ok"
+            assert (await c.get(url)).json()["title"] == "v2"
+            assert await _keys(own_redis.url, "t:cache:entry:*")  # the cache is used again
+    finally:
+        await shutdown(container)
