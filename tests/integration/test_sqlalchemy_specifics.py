@@ -54,7 +54,7 @@ async def test_concurrent_registrations_on_the_embedded_sqlite_give_one_201(
 
 
 async def _race_registrations(url: str) -> None:
-    container = sql_container(url)
+    container = sql_container(url, registrations_per_client=100)  # the race, not the limit
     app = create_app(container)
     body = {"email": "race@example.com", "password": "p" * 12, "name": "Racer"}
     try:
