@@ -108,7 +108,7 @@ class Authenticate:
         self._limits = limits
 
     async def execute(self, cmd: LoginCommand) -> TokenPair:
-        account_key = f"login:account:{cmd.email.strip().lower()[:320]}"
+        account_key = f"login:account:{_account_of(cmd.email)}"
         await self._count(account_key, self._limits.per_account)
         await self._count(f"login:client:{cmd.client}", self._limits.per_client)
         pair = await self._login(cmd)
@@ -147,6 +147,14 @@ class Authenticate:
         # A concurrent login may have upgraded it first; then nothing is lost by skipping.
         with contextlib.suppress(ConcurrentUpdate):
             await uow.users.update(user, expected_version=version)
+
+
+def _account_of(raw_email: str) -> str:
+    """The throttle key: the normalised address, so spelling variants share one limit."""
+    try:
+        return Email(raw_email).value
+    except InvalidEmail:
+        return raw_email.strip().lower()[:320]
 
 
 class RefreshSession:

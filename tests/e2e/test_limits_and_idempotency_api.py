@@ -135,3 +135,16 @@ async def test_cached_reads_are_fresh_after_every_kind_of_write(
     assert_problem(await client.get(url), 404)
     assert (await client.get("/posts")).json()["items"] == []
     assert_problem(await client.get(f"/users/{ada.id}", headers=admin.auth), 404)
+
+
+async def test_spelling_variants_of_one_email_share_the_account_limit(
+    client: httpx.AsyncClient, ada: Account
+) -> None:
+    variants = ["ada@example.com", "ADA@example.com", " ada@example.com ", "\uff41da@example.com"]
+    for i in range(10):
+        bad = {"username": variants[i % len(variants)], "password": "x" * 9}
+        assert (await client.post("/auth/token", data=bad)).status_code == 401
+    blocked = await client.post(
+        "/auth/token", data={"username": "Ada@Example.com", "password": "y" * 9}
+    )
+    assert_problem(blocked, 429)
