@@ -8,7 +8,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from application.errors import ConcurrentUpdate, InvalidCredentials, InvalidToken, RateLimited
-from application.ports.limits import Rate, RateLimiter
+from application.ports.limits import Rate, RateDecision, RateLimiter
 from application.ports.security import (
     AccessTokenService,
     PasswordHasher,
@@ -38,8 +38,9 @@ class LoginCommand:
 
 @dataclass(frozen=True, slots=True)
 class LoginLimits:
-    per_account: Rate
-    per_client: Rate
+    per_account_and_client: Rate  # strict: one client guessing one account
+    per_account: Rate  # a far higher ceiling against guesses spread over many clients
+    failures_per_client: Rate  # one client guessing many accounts
 
 
 class SessionIssuer:
@@ -85,9 +86,12 @@ class Authenticate:
     accounts get the same error after the same amount of hashing work. A hash made with old
     parameters is upgraded on a successful login.
 
-    Attempts are counted per account and per client before any password is checked, so N
-    parallel guesses never get more than the limit verified; a success clears the account's
-    count (so the limit is on failures), never the client's."""
+    Order matters, so a blocked client cannot burn anyone's budget: a client over its
+    failure limit is refused first, counting nothing. Then the attempt is counted (before any
+    password is checked, so N parallel guesses never get more than the limit verified) per
+    account-and-client, strictly, and per account, loosely: an attacker elsewhere cannot lock
+    a user out at the strict limit. A success clears the account-and-client count; a failure
+    counts against the client."""
 
     def __init__(
         self,
@@ -108,17 +112,19 @@ class Authenticate:
         self._limits = limits
 
     async def execute(self, cmd: LoginCommand) -> TokenPair:
-        account_key = f"login:account:{_account_of(cmd.email)}"
-        await self._count(account_key, self._limits.per_account)
-        await self._count(f"login:client:{cmd.client}", self._limits.per_client)
-        pair = await self._login(cmd)
-        await self._limiter.reset(account_key)
+        limits, account = self._limits, _account_of(cmd.email)
+        client_key = f"login:client-failures:{cmd.client}"
+        _refuse_unless((await self._limiter.peek(client_key, limits.failures_per_client)))
+        pair_key = f"login:account-client:{account}|{cmd.client}"
+        _refuse_unless(await self._limiter.hit(pair_key, limits.per_account_and_client))
+        _refuse_unless(await self._limiter.hit(f"login:account:{account}", limits.per_account))
+        try:
+            pair = await self._login(cmd)
+        except InvalidCredentials:
+            await self._limiter.hit(client_key, limits.failures_per_client)
+            raise
+        await self._limiter.reset(pair_key)
         return pair
-
-    async def _count(self, key: str, rate: Rate) -> None:
-        decision = await self._limiter.hit(key, rate)
-        if not decision.allowed:
-            raise RateLimited("Too many login attempts.", decision.retry_after_seconds)
 
     async def _login(self, cmd: LoginCommand) -> TokenPair:
         try:
@@ -147,6 +153,11 @@ class Authenticate:
         # A concurrent login may have upgraded it first; then nothing is lost by skipping.
         with contextlib.suppress(ConcurrentUpdate):
             await uow.users.update(user, expected_version=version)
+
+
+def _refuse_unless(decision: RateDecision) -> None:
+    if not decision.allowed:
+        raise RateLimited("Too many login attempts.", decision.retry_after_seconds)
 
 
 def _account_of(raw_email: str) -> str:

@@ -118,10 +118,19 @@ class UpdateUser:
       session survives through its refresh token); deactivation ends all of them.
     """
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        clock: Clock,
+        limiter: RateLimiter,
+        password_checks: Rate,
+    ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
+        self._limiter = limiter
+        self._password_checks = password_checks
 
     async def execute(self, cmd: UpdateUserCommand) -> UserView:
         actor, is_self = cmd.actor, cmd.actor.user_id == cmd.user_id
@@ -165,6 +174,10 @@ class UpdateUser:
         return UserView.of(user)
 
     async def _check_current_password(self, user: User, current: str | None) -> None:
+        """Throttled like a login: a stolen access token must not become a password oracle."""
+        decision = await self._limiter.hit(f"password-check:{user.id}", self._password_checks)
+        if not decision.allowed:
+            raise RateLimited("Too many password checks.", decision.retry_after_seconds)
         if current is None or not await self._hasher.verify(user.password_hash, current):
             raise CurrentPasswordRequired(
                 "current_password is required and must be correct to change email or password."

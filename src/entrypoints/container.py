@@ -121,14 +121,19 @@ class Container(containers.DeclarativeContainer):
     )
     login_limits = providers.Singleton(
         auth.LoginLimits,
+        per_account_and_client=providers.Factory(
+            Rate,
+            settings.provided.login_attempts_per_account_and_client,
+            settings.provided.login_window_seconds,
+        ),
         per_account=providers.Factory(
             Rate,
             settings.provided.login_attempts_per_account,
             settings.provided.login_window_seconds,
         ),
-        per_client=providers.Factory(
+        failures_per_client=providers.Factory(
             Rate,
-            settings.provided.login_attempts_per_client,
+            settings.provided.login_failures_per_client,
             settings.provided.login_window_seconds,
         ),
     )
@@ -205,7 +210,14 @@ class Container(containers.DeclarativeContainer):
     )
     get_user = providers.Factory(users.GetUser, uow=uow)
     list_users = providers.Factory(users.ListUsers, uow=uow)
-    update_user = providers.Factory(users.UpdateUser, uow=uow, hasher=hasher, clock=clock)
+    update_user = providers.Factory(
+        users.UpdateUser,
+        uow=uow,
+        hasher=hasher,
+        clock=clock,
+        limiter=rate_limiter,
+        password_checks=login_limits.provided.per_account_and_client,
+    )
     delete_user = providers.Factory(users.DeleteUser, uow=uow)
 
     follow_user = providers.Factory(follows.FollowUser, uow=uow, clock=clock)

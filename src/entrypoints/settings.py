@@ -49,8 +49,9 @@ class Settings(BaseSettings):
     cache_ttl_seconds: int = Field(60, ge=1)
     idempotency_ttl_seconds: int = Field(86_400, ge=60)
     # Rate limits: attempts per window, per key.
-    login_attempts_per_account: int = Field(10, ge=1)
-    login_attempts_per_client: int = Field(100, ge=1)
+    login_attempts_per_account_and_client: int = Field(10, ge=1)
+    login_attempts_per_account: int = Field(100, ge=1)
+    login_failures_per_client: int = Field(100, ge=1)
     login_window_seconds: int = Field(900, ge=1)
     registrations_per_client: int = Field(20, ge=1)
     registration_window_seconds: int = Field(3600, ge=1)

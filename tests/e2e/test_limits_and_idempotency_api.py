@@ -148,3 +148,48 @@ async def test_spelling_variants_of_one_email_share_the_account_limit(
         "/auth/token", data={"username": "Ada@Example.com", "password": "y" * 9}
     )
     assert_problem(blocked, 429)
+
+
+async def test_an_attacker_elsewhere_cannot_lock_the_user_out(
+    app: object, client: httpx.AsyncClient, ada: Account
+) -> None:
+    attacker = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("203.0.113.9", 4000)),  # type: ignore[arg-type]
+        base_url="http://test/api/v1",
+    )
+    async with attacker:
+        statuses = [
+            (
+                await attacker.post(
+                    "/auth/token", data={"username": ada.email, "password": "x" * 9}
+                )
+            ).status_code
+            for _ in range(15)
+        ]
+    assert statuses == [401] * 10 + [429] * 5
+    mine = await client.post("/auth/token", data={"username": ada.email, "password": PASSWORD})
+    assert mine.status_code == 200
+
+
+async def test_current_password_checks_are_throttled(
+    client: httpx.AsyncClient, ada: Account
+) -> None:
+    for _ in range(10):
+        wrong = {"email": "n@x.io", "current_password": "not it at all"}
+        assert (await client.patch("/users/me", json=wrong, headers=ada.auth)).status_code == 403
+    right = {"email": "n@x.io", "current_password": PASSWORD}
+    assert_problem(await client.patch("/users/me", json=right, headers=ada.auth), 429)
+
+
+def test_ipv6_clients_are_keyed_by_their_64_and_ipv4_mapped_by_ipv4() -> None:
+    from starlette.requests import Request
+
+    from entrypoints.http.deps import client_address
+
+    def key(host: str) -> str:
+        return client_address(Request({"type": "http", "client": (host, 1), "headers": []}))
+
+    assert key("2001:db8:1:2:aaaa::1") == key("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
+    assert key("2001:db8:1:3::1") != key("2001:db8:1:2::1")
+    assert key("::ffff:192.0.2.7") == key("192.0.2.7") == "192.0.2.7"
+    assert key("testclient") == "testclient"

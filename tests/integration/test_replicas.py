@@ -82,7 +82,7 @@ async def _signup(client: httpx.AsyncClient, base: str, email: str) -> dict[str,
 async def test_two_api_processes_behave_as_one_service(
     migrated_postgres: str, redis_server: str, redis_prefix: str
 ) -> None:
-    limits = {"INKWELL_LOGIN_ATTEMPTS_PER_ACCOUNT": "4"}
+    limits = {"INKWELL_LOGIN_ATTEMPTS_PER_ACCOUNT_AND_CLIENT": "4"}
     with (
         api_process(migrated_postgres, redis_server, redis_prefix, **limits) as a,
         api_process(migrated_postgres, redis_server, redis_prefix, **limits) as b,

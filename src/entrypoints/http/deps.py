@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated
 
@@ -16,8 +17,18 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 
 
 def client_address(request: Request) -> str:
-    """The peer address (uvicorn rewrites it from X-Forwarded-For only for trusted proxies)."""
-    return request.client.host if request.client else "unknown"
+    """The peer address as a rate-limit key (uvicorn rewrites it from X-Forwarded-For only
+    for trusted proxies). IPv6 clients are keyed by /64: one host usually owns a whole /64."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 ClientAddress = Annotated[str, Depends(client_address)]
