@@ -114,7 +114,7 @@ class Authenticate:
     async def execute(self, cmd: LoginCommand) -> TokenPair:
         limits, account = self._limits, _account_of(cmd.email)
         client_key = f"login:client-failures:{cmd.client}"
-        _refuse_unless((await self._limiter.peek(client_key, limits.failures_per_client)))
+        _refuse_unless(await self._limiter.peek(client_key, limits.failures_per_client))
         pair_key = f"login:account-client:{account}|{cmd.client}"
         _refuse_unless(await self._limiter.hit(pair_key, limits.per_account_and_client))
         _refuse_unless(await self._limiter.hit(f"login:account:{account}", limits.per_account))

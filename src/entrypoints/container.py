@@ -113,7 +113,10 @@ class Container(containers.DeclarativeContainer):
         settings.provided.shared_state,
         local=providers.Singleton(InProcessCache, clock=clock),
         redis=providers.Singleton(
-            RedisCache, circuit=redis_circuit, prefix=settings.provided.redis_key_prefix
+            RedisCache,
+            circuit=redis_circuit,
+            prefix=settings.provided.redis_key_prefix,
+            retry_seconds=settings.provided.redis_cooldown_seconds,
         ),
     )
     read_through = providers.Singleton(
@@ -242,5 +245,8 @@ async def shutdown(container: Container) -> None:
     if settings.persistence == "sqlalchemy":
         await container.engine().dispose()
     if settings.shared_state == "redis":
+        cache = container.cache()
+        assert isinstance(cache, RedisCache)
+        await cache.close()
         await container.redis_circuit().close()
     container.hasher().close()

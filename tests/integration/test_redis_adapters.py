@@ -208,19 +208,23 @@ async def test_invalidations_missed_while_redis_hung_retire_the_whole_cache(
     """Redis keeps its data but stops answering while a write commits: the write's
     invalidation is lost, so before trusting the cache again the replica bumps the epoch."""
     container = _replica(migrated_postgres, own_redis.url, "hung:", redis_cooldown_seconds=0.3)
+    other = _replica(migrated_postgres, own_redis.url, "hung:", redis_cooldown_seconds=0.3)
     try:
-        async with _client(container) as c:
+        async with _client(container) as c, _client(other) as b:
             auth = await _signup(c, "ada@example.com")
             post = (await c.post("/posts", json={"title": "v1", "body": "b"}, headers=auth)).json()
             url = f"/posts/{post['id']}"
             await c.post(f"{url}/publish", headers=auth)
             assert (await c.get(url)).json()["title"] == "v1"  # now cached in Redis
+            assert (await b.get(url)).json()["title"] == "v1"  # a hit on the other replica
             own_redis.pause()
             response, seconds = await _timed(c.patch(url, json={"title": "v2"}, headers=auth))
             assert (response.status_code, seconds < 1.0) == (200, True)
             own_redis.resume()
-            await asyncio.sleep(0.4)
+            await asyncio.sleep(0.8)  # the writer stays idle: its retry task bumps the epoch
             assert await _keys(own_redis.url, "hung:cache:entry:*")  # the stale entry is there
-            assert (await c.get(url)).json()["title"] == "v2"  # but never served
+            assert (await b.get(url)).json()["title"] == "v2"  # but the other replica never
+            assert (await c.get(url)).json()["title"] == "v2"  # nor the writer serves it
     finally:
         await shutdown(container)
+        await shutdown(other)

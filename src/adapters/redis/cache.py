@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import secrets
 from collections.abc import Iterable
 
 from redis.asyncio import Redis
@@ -7,8 +9,15 @@ from redis.asyncio import Redis
 from adapters.redis.circuit import RedisCircuit
 from application.ports.cache import Cache, CacheLookup
 
+# The epoch starts at a random value (ARGV[3]) whenever Redis has none, e.g. after a restart
+# empty: an entry stored late under a generation from before the restart is never current.
 _LOOKUP = """
-local g = (redis.call('GET', KEYS[1]) or '0') .. '.' .. (redis.call('GET', KEYS[2]) or '0')
+local e = redis.call('GET', KEYS[1])
+if not e then
+  redis.call('SET', KEYS[1], ARGV[3], 'NX')
+  e = redis.call('GET', KEYS[1])
+end
+local g = e .. '.' .. (redis.call('GET', KEYS[2]) or '0')
 return {g, redis.call('GET', ARGV[1] .. g .. ':' .. ARGV[2])}
 """
 _GENERATION_TTL = 7 * 24 * 3600
@@ -16,15 +25,17 @@ _GENERATION_TTL = 7 * 24 * 3600
 
 class RedisCache(Cache):
     """Shared by all replicas. Entry keys embed a global epoch and the namespace generation
-    (see application.ports.cache). While Redis is unreachable every lookup misses and the
-    invalidations this replica could not send are remembered; before it trusts the cache
-    again it bumps the epoch, which retires every entry at once."""
+    (see application.ports.cache). An invalidation this replica could not send (Redis
+    unreachable) is not dropped: every lookup here misses, and a background task retries
+    until it can bump the epoch, which retires every entry for every replica at once."""
 
-    def __init__(self, circuit: RedisCircuit, prefix: str) -> None:
+    def __init__(self, circuit: RedisCircuit, prefix: str, retry_seconds: float) -> None:
         self._circuit = circuit
         self._prefix = prefix
         self._epoch_key = f"{prefix}cache:epoch"
-        self._missed_invalidations = False
+        self._retry_seconds = retry_seconds
+        self._missed = 0  # invalidations not yet covered by an epoch bump
+        self._retrying: asyncio.Task[None] | None = None
         self._lookup = circuit.client.register_script(_LOOKUP)
 
     def _generation_key(self, namespace: str) -> str:
@@ -35,7 +46,8 @@ class RedisCache(Cache):
 
     async def _recovered(self) -> bool:
         """True when the cache can be trusted (again)."""
-        if not self._missed_invalidations:
+        missed = self._missed
+        if not missed:
             return True
 
         async def bump(client: Redis) -> bool:
@@ -46,21 +58,35 @@ class RedisCache(Cache):
             return False
 
         if await self._circuit.run(bump, still_down):
-            self._missed_invalidations = False
+            if self._missed == missed:  # nothing new was missed while we were bumping
+                self._missed = 0
             return True
         return False
+
+    async def _retry_until_recovered(self) -> None:
+        while not await self._recovered():
+            await asyncio.sleep(self._retry_seconds)
+
+    def _remember_missed(self) -> None:
+        self._missed += 1
+        if self._retrying is None or self._retrying.done():
+            self._retrying = asyncio.get_running_loop().create_task(self._retry_until_recovered())
+
+    async def close(self) -> None:
+        if self._retrying is not None:
+            self._retrying.cancel()
 
     async def lookup(self, namespace: str, key: str) -> CacheLookup:
         async def miss() -> CacheLookup:
             return CacheLookup(None, "")
 
-        if not await self._recovered():
+        if self._missed and not await self._recovered():
             return await miss()
 
         async def op(_client: Redis) -> CacheLookup:
             generation, value = await self._lookup(
                 keys=[self._epoch_key, self._generation_key(namespace)],
-                args=[self._entry_prefix(namespace), key],
+                args=[self._entry_prefix(namespace), key, secrets.randbelow(2**52)],
             )
             return CacheLookup(value, generation.decode())
 
@@ -91,7 +117,7 @@ class RedisCache(Cache):
                 await pipe.execute()
 
         async def remember() -> None:
-            self._missed_invalidations = True
+            self._remember_missed()
 
         await self._circuit.run(op, remember)
 

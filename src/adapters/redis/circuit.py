@@ -40,6 +40,7 @@ class RedisCircuit:
         self._cooldown = cooldown
         self._open_until = 0.0
         self._probing = False
+        self._trips = 0  # bumped on every failure: calls started before it cannot close
 
     @property
     def is_open(self) -> bool:
@@ -51,19 +52,23 @@ class RedisCircuit:
         if self.is_open or (self._open_until and self._probing):
             return await fallback()
         probing = self._open_until > 0
-        self._probing = probing
+        self._probing = self._probing or probing
+        trips = self._trips
         try:
             result = await asyncio.wait_for(op(self.client), self._timeout * 2)
         except (RedisError, OSError, TimeoutError) as exc:
             if not self.is_open:
                 log.warning("redis unavailable (%s); using fallbacks", type(exc).__name__)
+            self._trips += 1
             self._open_until = time.monotonic() + self._cooldown
             return await fallback()
         finally:
-            self._probing = False
-        if probing:
-            log.info("redis is back")
-        self._open_until = 0.0
+            if probing:
+                self._probing = False
+        if probing or trips == self._trips:  # a late success from before a failure proves nothing
+            if self._open_until:
+                log.info("redis is back")
+            self._open_until = 0.0
         return result
 
     async def ping(self) -> bool:
