@@ -64,7 +64,7 @@ class RedisCache(Cache):
         return False
 
     async def _retry_until_recovered(self) -> None:
-        while not await self._recovered():
+        while not await self._recovered():  # noqa: ASYNC110 - polling Redis, not a local flag
             await asyncio.sleep(self._retry_seconds)
 
     def _remember_missed(self) -> None:
