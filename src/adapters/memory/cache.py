@@ -8,21 +8,39 @@ from application.ports.system import Clock
 
 
 class InProcessCache(Cache):
-    """Bounded LRU in this process: the embedded mode's cache. Never a fallback for Redis
-    (another replica's writes could not invalidate it)."""
+    """LRU in this process, bounded by bytes: the embedded mode's cache. Never a fallback for
+    Redis (another replica's writes could not invalidate it).
 
-    def __init__(self, clock: Clock, max_entries: int = 10_000) -> None:
+    Generations come from one counter. A namespace whose generation was forgotten (bounded
+    too) starts at `_floor`, the newest generation ever forgotten, so no entry stored before
+    can become current again."""
+
+    def __init__(
+        self, clock: Clock, max_bytes: int = 64 * 1024 * 1024, max_namespaces: int = 100_000
+    ) -> None:
         self._clock = clock
-        self._max = max_entries
-        self._generations: dict[str, int] = {}
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._counter = 0
+        self._floor = 0
+        self._generations: OrderedDict[str, int] = OrderedDict()
+        self._max_namespaces = max_namespaces
         self._entries: OrderedDict[tuple[str, str, str], tuple[bytes, float]] = OrderedDict()
 
+    def _generation(self, namespace: str) -> str:
+        return str(self._generations.get(namespace, self._floor))
+
+    def _drop(self, slot: tuple[str, str, str]) -> None:
+        entry = self._entries.pop(slot, None)
+        if entry is not None:
+            self._bytes -= len(entry[0])
+
     async def lookup(self, namespace: str, key: str) -> CacheLookup:
-        generation = str(self._generations.get(namespace, 0))
+        generation = self._generation(namespace)
         slot = (namespace, generation, key)
         entry = self._entries.get(slot)
         if entry is None or entry[1] <= self._clock.now().timestamp():
-            self._entries.pop(slot, None)
+            self._drop(slot)
             return CacheLookup(None, generation)
         self._entries.move_to_end(slot)
         return CacheLookup(entry[0], generation)
@@ -30,15 +48,20 @@ class InProcessCache(Cache):
     async def store(
         self, namespace: str, key: str, generation: str, value: bytes, ttl_seconds: int
     ) -> None:
-        if generation != str(self._generations.get(namespace, 0)):
-            return  # written before an invalidation: never readable, do not keep it
-        self._entries[(namespace, generation, key)] = (
-            value,
-            self._clock.now().timestamp() + ttl_seconds,
-        )
-        while len(self._entries) > self._max:
-            self._entries.popitem(last=False)
+        if generation != self._generation(namespace) or len(value) > self._max_bytes // 8:
+            return  # stale (an invalidation came first) or too big to be worth a slot
+        slot = (namespace, generation, key)
+        self._drop(slot)
+        self._entries[slot] = (value, self._clock.now().timestamp() + ttl_seconds)
+        self._bytes += len(value)
+        while self._bytes > self._max_bytes:
+            self._drop(next(iter(self._entries)))
 
     async def invalidate(self, namespaces: Iterable[str]) -> None:
         for namespace in namespaces:
-            self._generations[namespace] = self._generations.get(namespace, 0) + 1
+            self._counter += 1
+            self._generations[namespace] = self._counter
+            self._generations.move_to_end(namespace)
+            while len(self._generations) > self._max_namespaces:
+                _, forgotten = self._generations.popitem(last=False)
+                self._floor = max(self._floor, forgotten)

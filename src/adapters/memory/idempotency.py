@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from adapters.memory.bounded import BoundedDict
 from application.ports.idempotency import IdempotencyClaim, IdempotencyStore, StoredResponse
 from application.ports.system import Clock
 
@@ -7,23 +8,33 @@ from application.ports.system import Clock
 class InProcessIdempotencyStore(IdempotencyStore):
     def __init__(self, clock: Clock, max_keys: int = 100_000) -> None:
         self._clock = clock
-        self._max = max_keys
-        self._entries: dict[str, tuple[str, StoredResponse | None, float]] = {}
+        self._entries: BoundedDict[str, tuple[str, StoredResponse | None, float]] = BoundedDict(
+            max_keys
+        )
 
     async def claim(self, key: str, fingerprint: str, ttl_seconds: int) -> IdempotencyClaim:
         now = self._clock.now().timestamp()
         entry = self._entries.get(key)
         if entry is not None and entry[2] > now:
             return IdempotencyClaim(False, entry[0], entry[1])
-        if len(self._entries) >= self._max:
-            self._entries = {k: e for k, e in self._entries.items() if e[2] > now}
         self._entries[key] = (fingerprint, None, now + ttl_seconds)
         return IdempotencyClaim(True, fingerprint, None)
 
-    async def complete(self, key: str, response: StoredResponse, ttl_seconds: int) -> None:
+    def completed(self, key: str) -> IdempotencyClaim | None:
         entry = self._entries.get(key)
-        if entry is not None:
-            self._entries[key] = (entry[0], response, self._clock.now().timestamp() + ttl_seconds)
+        if entry is None or entry[1] is None or entry[2] <= self._clock.now().timestamp():
+            return None
+        return IdempotencyClaim(False, entry[0], entry[1])
+
+    async def complete(
+        self, key: str, response: StoredResponse, ttl_seconds: int, fingerprint: str = ""
+    ) -> None:
+        first = self._entries.get(key)
+        self._entries[key] = (
+            first[0] if first else fingerprint,
+            response,
+            self._clock.now().timestamp() + ttl_seconds,
+        )
 
     async def release(self, key: str) -> None:
         self._entries.pop(key, None)

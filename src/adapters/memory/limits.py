@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 
+from adapters.memory.bounded import BoundedDict
 from application.ports.limits import Rate, RateDecision, RateLimiter
 from application.ports.system import Clock
 
@@ -12,8 +13,7 @@ class InProcessRateLimiter(RateLimiter):
 
     def __init__(self, clock: Clock, max_keys: int = 100_000) -> None:
         self._clock = clock
-        self._max = max_keys
-        self._windows: dict[str, tuple[int, float]] = {}
+        self._windows: BoundedDict[str, tuple[int, float]] = BoundedDict(max_keys)
 
     def _current(self, key: str, rate: Rate) -> tuple[int, float]:
         now = self._clock.now().timestamp()
@@ -28,8 +28,6 @@ class InProcessRateLimiter(RateLimiter):
 
     async def hit(self, key: str, rate: Rate) -> RateDecision:
         count, resets_at = self._current(key, rate)
-        if len(self._windows) >= self._max and key not in self._windows:
-            self._purge()
         self._windows[key] = (count + 1, resets_at)
         return self._decision(count + 1, resets_at, rate)
 
@@ -39,7 +37,3 @@ class InProcessRateLimiter(RateLimiter):
 
     async def reset(self, key: str) -> None:
         self._windows.pop(key, None)
-
-    def _purge(self) -> None:
-        now = self._clock.now().timestamp()
-        self._windows = {k: w for k, w in self._windows.items() if w[1] > now}

@@ -6,6 +6,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from adapters.memory.idempotency import InProcessIdempotencyStore
 from adapters.redis.circuit import RedisCircuit
 from application.ports.idempotency import IdempotencyClaim, IdempotencyStore, StoredResponse
 
@@ -37,9 +38,12 @@ def _decode(raw: bytes) -> tuple[str, StoredResponse | None]:
 
 class RedisIdempotencyStore(IdempotencyStore):
     """Keys shared by every replica (SET NX decides the owner atomically), with a TTL.
-    While Redis is unreachable this replica keeps keys in process."""
+    While Redis is unreachable this replica keeps keys in process; an answer it could only
+    record in process is replayed from there (by this replica) before Redis is asked."""
 
-    def __init__(self, circuit: RedisCircuit, prefix: str, fallback: IdempotencyStore) -> None:
+    def __init__(
+        self, circuit: RedisCircuit, prefix: str, fallback: InProcessIdempotencyStore
+    ) -> None:
         self._circuit = circuit
         self._prefix = f"{prefix}idem:"
         self._fallback = fallback
@@ -47,6 +51,10 @@ class RedisIdempotencyStore(IdempotencyStore):
         self._fingerprints: dict[str, str] = {}
 
     async def claim(self, key: str, fingerprint: str, ttl_seconds: int) -> IdempotencyClaim:
+        local = self._fallback.completed(key)
+        if local is not None:
+            return local
+
         async def op(_client: Redis) -> IdempotencyClaim:
             raw = await self._claim(
                 keys=[self._prefix + key], args=[_encode(fingerprint, None), ttl_seconds]
@@ -71,7 +79,7 @@ class RedisIdempotencyStore(IdempotencyStore):
             await client.set(self._prefix + key, _encode(fingerprint, response), ex=ttl_seconds)
 
         async def fallback() -> None:
-            await self._fallback.complete(key, response, ttl_seconds)
+            await self._fallback.complete(key, response, ttl_seconds, fingerprint)
 
         await self._circuit.run(op, fallback)
 

@@ -23,7 +23,10 @@ class IdempotencyClaim:
 
 
 class IdempotencyStore(Protocol):
-    async def claim(self, key: str, fingerprint: str, ttl_seconds: int) -> IdempotencyClaim: ...
+    async def claim(self, key: str, fingerprint: str, ttl_seconds: int) -> IdempotencyClaim:
+        """Atomically become the owner of `key`, or learn about the request that is. The
+        claim is short-lived (`ttl_seconds`): an owner that dies frees the key soon."""
+        ...
 
     async def complete(self, key: str, response: StoredResponse, ttl_seconds: int) -> None: ...
 

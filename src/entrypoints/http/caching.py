@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 
 from application.ports.cache import Cache
 
+MAX_CACHED_BYTES = 256 * 1024  # bigger answers are served, not cached
+
 
 class ReadThrough:
     def __init__(self, cache: Cache, ttl_seconds: int) -> None:
@@ -36,5 +38,6 @@ class ReadThrough:
         finally:
             self._inflight.pop(slot, None)
         future.set_result(value)
-        await self._cache.store(namespace, key, found.generation, value, self._ttl)
+        if len(value) <= MAX_CACHED_BYTES:
+            await self._cache.store(namespace, key, found.generation, value, self._ttl)
         return value

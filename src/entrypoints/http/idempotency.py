@@ -13,6 +13,9 @@ from application.ports.idempotency import IdempotencyStore, StoredResponse
 from entrypoints.http.errors import problem
 
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{1,255}$")
+# A claim lives this long while its request runs; the answer is kept for the full TTL.
+# So a request that dies (process killed, store unreachable) blocks retries briefly, not a day.
+RUNNING_CLAIM_SECONDS = 60
 _REPLAYED_HEADERS = ("location", "etag", "content-type")
 
 
@@ -34,7 +37,7 @@ async def idempotent(
         b"\0".join([request.method.encode(), request.url.path.encode(), await request.body()])
     ).hexdigest()
     slot = f"{scope}:{request.url.path}:{key}"
-    claim = await store.claim(slot, fingerprint, ttl_seconds)
+    claim = await store.claim(slot, fingerprint, min(ttl_seconds, RUNNING_CLAIM_SECONDS))
     if not claim.owner:
         if claim.fingerprint != fingerprint:
             return problem(

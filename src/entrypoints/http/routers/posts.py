@@ -30,6 +30,7 @@ _WRITE = problem_responses(401, 403, 404, 409, 412)
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 JSON = "application/json"
+DEFAULT_PAGE_SIZE = 20
 
 
 def _post_response(view: PostView, status_code: int = 200, **headers: str) -> Response:
@@ -75,11 +76,11 @@ async def _list_page(
 async def list_posts(
     container: ContainerDep,
     author_id: UUID | None = None,
-    limit: Limit = 20,
+    limit: Limit = DEFAULT_PAGE_SIZE,
     cursor: Cursor = None,
 ) -> Response:
-    """Published posts, newest first. The first page is served from the cache."""
-    if author_id is None and cursor is None:
+    """Published posts, newest first. The first page at the default size is cached."""
+    if author_id is None and cursor is None and limit == DEFAULT_PAGE_SIZE:
         body = await container.read_through().get(
             POSTS_FIRST_PAGE, str(limit), lambda: _list_page(container, None, limit, None)
         )
