@@ -34,6 +34,17 @@ def _replica(database_url: str, redis_url: str, prefix: str, **settings: object)
     )
 
 
+@pytest.fixture
+async def replicas(
+    migrated_postgres: str, redis_server: str, redis_prefix: str
+) -> AsyncIterator[tuple[Container, Container]]:
+    """Two containers on one Postgres and one Redis: two API replicas, in one process."""
+    one, two = (_replica(migrated_postgres, redis_server, redis_prefix) for _ in range(2))
+    yield one, two
+    await shutdown(one)
+    await shutdown(two)
+
+
 @asynccontextmanager
 async def _client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(container))
@@ -56,89 +67,73 @@ async def _signup(client: httpx.AsyncClient, email: str) -> dict[str, str]:
 
 
 async def test_cache_hit_miss_and_invalidation_across_replicas(
-    migrated_postgres: str, redis_server: str, redis_prefix: str
+    replicas: tuple[Container, Container], redis_server: str, redis_prefix: str
 ) -> None:
-    one, two = (_replica(migrated_postgres, redis_server, redis_prefix) for _ in range(2))
-    try:
-        async with _client(one) as a, _client(two) as b:
-            auth = await _signup(a, "ada@example.com")
-            post = (await a.post("/posts", json={"title": "v1", "body": "b"}, headers=auth)).json()
-            await a.post(f"/posts/{post['id']}/publish", headers=auth)
-            url = f"/posts/{post['id']}"
-            assert (await b.get(url)).json()["title"] == "v1"  # miss on b: stored in Redis
-            assert await _keys(redis_server, f"{redis_prefix}cache:entry:post:*")
-            assert (await a.get(url)).json()["title"] == "v1"  # hit on a
-            await a.patch(url, json={"title": "v2"}, headers=auth)
-            assert (await b.get(url)).json()["title"] == "v2"  # never stale on the other
-            assert [p["title"] for p in (await b.get("/posts")).json()["items"]] == ["v2"]
-            await a.delete(url, headers=auth)
-            assert (await b.get(url)).status_code == 404
-            assert (await b.get("/posts")).json()["items"] == []
-    finally:
-        await shutdown(one)
-        await shutdown(two)
+    one, two = replicas
+    async with _client(one) as a, _client(two) as b:
+        auth = await _signup(a, "ada@example.com")
+        post = (await a.post("/posts", json={"title": "v1", "body": "b"}, headers=auth)).json()
+        await a.post(f"/posts/{post['id']}/publish", headers=auth)
+        url = f"/posts/{post['id']}"
+        assert (await b.get(url)).json()["title"] == "v1"  # miss on b: stored in Redis
+        assert await _keys(redis_server, f"{redis_prefix}cache:entry:post:*")
+        assert (await a.get(url)).json()["title"] == "v1"  # hit on a
+        await a.patch(url, json={"title": "v2"}, headers=auth)
+        assert (await b.get(url)).json()["title"] == "v2"  # never stale on the other
+        assert [p["title"] for p in (await b.get("/posts")).json()["items"]] == ["v2"]
+        await a.delete(url, headers=auth)
+        assert (await b.get(url)).status_code == 404
+        assert (await b.get("/posts")).json()["items"] == []
 
 
 async def test_parallel_hits_on_two_replicas_never_pass_more_than_the_limit(
-    migrated_postgres: str, redis_server: str, redis_prefix: str
+    replicas: tuple[Container, Container],
 ) -> None:
-    one, two = (_replica(migrated_postgres, redis_server, redis_prefix) for _ in range(2))
-    try:
-        rate = Rate(limit=10, window_seconds=60)
-        hits = [c.rate_limiter().hit("k", rate) for c in (one, two) for _ in range(40)]
-        decisions = await asyncio.gather(*hits)
-        assert sum(d.allowed for d in decisions) == 10
-        assert all(d.retry_after_seconds > 0 for d in decisions if not d.allowed)
-        assert not (await one.rate_limiter().peek("k", rate)).allowed
-        await two.rate_limiter().reset("k")
-        assert (await one.rate_limiter().peek("k", rate)).allowed
-    finally:
-        await shutdown(one)
-        await shutdown(two)
+    one, two = replicas
+    rate = Rate(limit=10, window_seconds=60)
+    hits = [c.rate_limiter().hit("k", rate) for c in (one, two) for _ in range(40)]
+    decisions = await asyncio.gather(*hits)
+    assert sum(d.allowed for d in decisions) == 10
+    assert all(d.retry_after_seconds > 0 for d in decisions if not d.allowed)
+    assert not (await one.rate_limiter().peek("k", rate)).allowed
+    await two.rate_limiter().reset("k")
+    assert (await one.rate_limiter().peek("k", rate)).allowed
 
 
 async def test_a_revoked_token_is_revoked_on_every_replica(
-    migrated_postgres: str, redis_server: str, redis_prefix: str
+    replicas: tuple[Container, Container],
 ) -> None:
-    one, two = (_replica(migrated_postgres, redis_server, redis_prefix) for _ in range(2))
-    try:
-        expires = datetime.now(UTC) + timedelta(minutes=5)
-        await one.revoked_tokens().revoke("jti-1", expires)
-        assert await two.revoked_tokens().is_revoked("jti-1")
-        assert not await two.revoked_tokens().is_revoked("jti-2")
-        await one.revoked_tokens().revoke("already-expired", datetime.now(UTC))
-        assert not await two.revoked_tokens().is_revoked("already-expired")
-    finally:
-        await shutdown(one)
-        await shutdown(two)
+    one, two = replicas
+    expires = datetime.now(UTC) + timedelta(minutes=5)
+    await one.revoked_tokens().revoke("jti-1", expires)
+    assert await two.revoked_tokens().is_revoked("jti-1")
+    assert not await two.revoked_tokens().is_revoked("jti-2")
+    await one.revoked_tokens().revoke("already-expired", datetime.now(UTC))
+    assert not await two.revoked_tokens().is_revoked("already-expired")
 
 
 async def test_idempotency_keys_are_shared_by_replicas(
-    migrated_postgres: str, redis_server: str, redis_prefix: str
+    replicas: tuple[Container, Container],
 ) -> None:
-    one, two = (_replica(migrated_postgres, redis_server, redis_prefix) for _ in range(2))
-    try:
-        first = await one.idempotency().claim("k", "fp", 60)
-        assert first.owner
-        pending = await two.idempotency().claim("k", "fp", 60)
-        assert (pending.owner, pending.response) == (False, None)
-        answer = StoredResponse(201, {"location": "/x"}, b'{"id": 1}')
-        await one.idempotency().complete("k", answer, 60)
-        replay = await two.idempotency().claim("k", "fp", 60)
-        assert (replay.owner, replay.fingerprint, replay.response) == (False, "fp", answer)
-        await two.idempotency().release("k")
-        assert (await one.idempotency().claim("k", "other", 60)).owner
-        async with _client(one) as a, _client(two) as b:
-            auth = await _signup(a, "ada@example.com")
-            headers = {**auth, "Idempotency-Key": "create-1"}
-            made = await a.post("/posts", json={"title": "t", "body": "b"}, headers=headers)
-            replayed = await b.post("/posts", json={"title": "t", "body": "b"}, headers=headers)
-            assert replayed.json() == made.json()
-            clash = await b.post("/posts", json={"title": "u", "body": "b"}, headers=headers)
-            assert clash.status_code == 422
-    finally:
-        await shutdown(one)
-        await shutdown(two)
+    one, two = replicas
+    first = await one.idempotency().claim("k", "fp", 60)
+    assert first.owner
+    pending = await two.idempotency().claim("k", "fp", 60)
+    assert (pending.owner, pending.response) == (False, None)
+    answer = StoredResponse(201, {"location": "/x"}, b'{"id": 1}')
+    await one.idempotency().complete("k", answer, 60)
+    replay = await two.idempotency().claim("k", "fp", 60)
+    assert (replay.owner, replay.fingerprint, replay.response) == (False, "fp", answer)
+    await two.idempotency().release("k")
+    assert (await one.idempotency().claim("k", "other", 60)).owner
+    async with _client(one) as a, _client(two) as b:
+        auth = await _signup(a, "ada@example.com")
+        headers = {**auth, "Idempotency-Key": "create-1"}
+        made = await a.post("/posts", json={"title": "t", "body": "b"}, headers=headers)
+        replayed = await b.post("/posts", json={"title": "t", "body": "b"}, headers=headers)
+        assert replayed.json() == made.json()
+        clash = await b.post("/posts", json={"title": "u", "body": "b"}, headers=headers)
+        assert clash.status_code == 422
 
 
 async def _timed(call: object) -> tuple[httpx.Response, float]:
