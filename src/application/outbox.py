@@ -21,6 +21,18 @@ class OutboxMessage:
     occurred_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxRecord:
+    """An outbox message with its delivery state, as the worker and operators see it."""
+
+    message: OutboxMessage
+    dispatched_at: datetime | None
+    processed_at: datetime | None
+    dead_at: datetime | None
+    attempts: int
+    last_error: str | None
+
+
 def _jsonable(value: object) -> object:
     if isinstance(value, UUID):
         return str(value)

@@ -170,6 +170,7 @@ class UpdateUser:
                     await uow.refresh_tokens.revoke_all_for_user(user.id, now)
             if user.version != expected_version:
                 await uow.users.update(user, expected_version=expected_version)
+                uow.collect(user.pull_events())  # a new address is mailed a verification link
                 await uow.commit()
         return UserView.of(user)
 

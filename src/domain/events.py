@@ -34,3 +34,11 @@ class PostPublished(DomainEvent):
 class UserFollowed(DomainEvent):
     follower_id: UUID
     followee_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class EmailVerificationRequested(DomainEvent):
+    """A (new) address needs verifying: after an email change, or when the user asks again."""
+
+    user_id: UUID
+    email: str

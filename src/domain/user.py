@@ -5,7 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.aggregate import Aggregate
-from domain.events import PasswordResetRequested, UserRegistered
+from domain.events import EmailVerificationRequested, PasswordResetRequested, UserRegistered
 from domain.values import Email, Name
 
 
@@ -62,6 +62,13 @@ class User(Aggregate):
             self.email_verified_at = None
             self.token_version += 1
             self._touch(now)
+            self.request_verification(now=now)
+
+    def request_verification(self, *, now: datetime) -> None:
+        if self.email_verified_at is None:
+            self.events.append(
+                EmailVerificationRequested(occurred_at=now, user_id=self.id, email=self.email.value)
+            )
 
     def change_password(self, password_hash: str, *, now: datetime) -> None:
         """A new password ends every session: access tokens carry the old token_version."""

@@ -7,7 +7,9 @@ one per use-case call. Tests override providers instead of constructing adapters
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from uuid import UUID
 
 from dependency_injector import containers, providers
 
@@ -23,14 +25,39 @@ from adapters.redis.idempotency import RedisIdempotencyStore
 from adapters.redis.limits import RedisRateLimiter
 from adapters.redis.revocations import RedisRevokedAccessTokens
 from adapters.security.argon2_hasher import Argon2PasswordHasher
-from adapters.security.jwt_tokens import JwtAccessTokenService, Sha256RefreshTokenCodec
+from adapters.security.jwt_tokens import (
+    HmacOneTimeTokens,
+    JwtAccessTokenService,
+    Sha256RefreshTokenCodec,
+)
 from adapters.sqlalchemy.engine import EngineOptions, SqlAlchemyProbe, create_engine
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, Uuid4Generator
-from application import auth, follows, posts, users
+from adapters.arq.queue import ArqJobQueue, create_arq_redis
+from adapters.email.senders import ConsoleEmailSender, MemoryEmailSender, SmtpEmailSender
+from adapters.memory.jobs import InProcessJobQueue, InProcessOutboxSignal, RecordingJobQueue
+from application import account_emails, auth, follows, jobs, notifications, posts, users
 from application.ports.limits import Rate
 from entrypoints.http.caching import ReadThrough
 from entrypoints.settings import Settings, resolve_jwt_secret
+
+
+def _handler(
+    make: Callable[[], jobs.HandleOutboxMessage],
+) -> Callable[[UUID], Awaitable[None]]:
+    async def handle(message_id: UUID) -> None:
+        await make().execute(message_id)
+
+    return handle
+
+
+def _dead_recorder(
+    make: Callable[[], jobs.RecordDeadMessage],
+) -> Callable[[UUID, str, int], Awaitable[None]]:
+    async def record(message_id: UUID, error: str, attempts: int) -> None:
+        await make().execute(message_id, error, attempts)
+
+    return record
 
 
 class MemoryProbe:
@@ -150,6 +177,7 @@ class Container(containers.DeclarativeContainer):
         refresh_ttl=providers.Factory(timedelta, days=settings.provided.refresh_token_ttl_days),
     )
 
+    outbox_signal = providers.Singleton(InProcessOutboxSignal)
     memory_db = providers.Singleton(MemoryDatabase)
     engine = providers.Singleton(
         create_engine,
@@ -164,8 +192,12 @@ class Container(containers.DeclarativeContainer):
     )
     uow = providers.Selector(
         settings.provided.persistence,
-        memory=providers.Factory(InMemoryUnitOfWork, db=memory_db, ids=ids, cache=cache),
-        sqlalchemy=providers.Factory(SqlAlchemyUnitOfWork, engine=engine, ids=ids, cache=cache),
+        memory=providers.Factory(
+            InMemoryUnitOfWork, db=memory_db, ids=ids, cache=cache, signal=outbox_signal
+        ),
+        sqlalchemy=providers.Factory(
+            SqlAlchemyUnitOfWork, engine=engine, ids=ids, cache=cache, signal=outbox_signal
+        ),
     )
     database_probe = providers.Selector(
         settings.provided.persistence,
@@ -226,6 +258,110 @@ class Container(containers.DeclarativeContainer):
     follow_user = providers.Factory(follows.FollowUser, uow=uow, clock=clock)
     unfollow_user = providers.Factory(follows.UnfollowUser, uow=uow)
 
+    # --- email flows, notifications and jobs
+    one_time_tokens = providers.Singleton(HmacOneTimeTokens, secret=jwt_secret)
+    email_sender = providers.Selector(
+        settings.provided.email_backend,
+        console=providers.Singleton(ConsoleEmailSender, sender=settings.provided.email_from),
+        memory=providers.Singleton(MemoryEmailSender),
+        smtp=providers.Singleton(
+            SmtpEmailSender,
+            host=settings.provided.smtp_host,
+            port=settings.provided.smtp_port,
+            sender=settings.provided.email_from,
+            tls=settings.provided.smtp_tls,
+            username=settings.provided.smtp_username,
+            password=settings.provided.smtp_password_value,
+            timeout=settings.provided.smtp_timeout_seconds,
+        ),
+    )
+    link_policy = providers.Singleton(
+        jobs.LinkPolicy,
+        public_url=settings.provided.public_url.rstrip.call("/"),
+        verify_ttl=providers.Factory(timedelta, hours=settings.provided.verify_token_ttl_hours),
+        reset_ttl=providers.Factory(timedelta, minutes=settings.provided.reset_token_ttl_minutes),
+    )
+    handle_outbox_message = providers.Factory(
+        jobs.HandleOutboxMessage,
+        uow=uow,
+        sender=email_sender,
+        tokens=one_time_tokens,
+        clock=clock,
+        ids=ids,
+        links=link_policy,
+    )
+    record_dead_message = providers.Factory(jobs.RecordDeadMessage, uow=uow, clock=clock)
+    purge_processed_outbox = providers.Factory(
+        jobs.PurgeProcessedOutbox,
+        uow=uow,
+        clock=clock,
+        keep=providers.Factory(timedelta, days=settings.provided.outbox_retention_days),
+    )
+    arq_redis = providers.Singleton(
+        create_arq_redis,
+        settings.provided.redis_url,
+        timeout=settings.provided.redis_timeout_seconds,
+        max_connections=settings.provided.redis_max_connections,
+    )
+    job_queue = providers.Selector(
+        settings.provided.job_mode,
+        recorded=providers.Singleton(RecordingJobQueue),
+        arq=providers.Singleton(ArqJobQueue, redis=arq_redis),
+        in_process=providers.Singleton(
+            InProcessJobQueue,
+            handle=providers.Callable(_handler, handle_outbox_message.provider),
+            record_dead=providers.Callable(_dead_recorder, record_dead_message.provider),
+            max_tries=settings.provided.job_max_tries,
+            base_delay=settings.provided.job_retry_base_seconds,
+        ),
+    )
+    dispatch_outbox = providers.Factory(jobs.DispatchOutbox, uow=uow, queue=job_queue, clock=clock)
+    password_reset_limits = providers.Singleton(
+        account_emails.PasswordResetLimits,
+        per_client=providers.Factory(
+            Rate,
+            settings.provided.password_resets_per_client,
+            settings.provided.email_limit_window_seconds,
+        ),
+        per_account=providers.Factory(
+            Rate,
+            settings.provided.password_resets_per_account,
+            settings.provided.email_limit_window_seconds,
+        ),
+    )
+    request_password_reset = providers.Factory(
+        account_emails.RequestPasswordReset,
+        uow=uow,
+        clock=clock,
+        limiter=rate_limiter,
+        limits=password_reset_limits,
+    )
+    confirm_password_reset = providers.Factory(
+        account_emails.ConfirmPasswordReset,
+        uow=uow,
+        tokens=one_time_tokens,
+        hasher=hasher,
+        clock=clock,
+    )
+    confirm_email = providers.Factory(
+        account_emails.ConfirmEmail, uow=uow, tokens=one_time_tokens, clock=clock
+    )
+    resend_verification = providers.Factory(
+        account_emails.ResendVerification,
+        uow=uow,
+        clock=clock,
+        limiter=rate_limiter,
+        rate=providers.Factory(
+            Rate,
+            settings.provided.verification_resends_per_user,
+            settings.provided.email_limit_window_seconds,
+        ),
+    )
+    list_notifications = providers.Factory(notifications.ListNotifications, uow=uow)
+    mark_notification_read = providers.Factory(
+        notifications.MarkNotificationRead, uow=uow, clock=clock
+    )
+
     create_post = providers.Factory(posts.CreatePost, uow=uow, clock=clock, ids=ids)
     get_post = providers.Factory(posts.GetPost, uow=uow)
     update_post = providers.Factory(posts.UpdatePost, uow=uow, clock=clock)
@@ -244,6 +380,12 @@ async def shutdown(container: Container) -> None:
     settings = container.settings()
     if settings.persistence == "sqlalchemy":
         await container.engine().dispose()
+    if settings.job_mode == "in_process":
+        queue = container.job_queue()
+        assert isinstance(queue, InProcessJobQueue)
+        await queue.close()
+    elif settings.job_mode == "arq":
+        await container.arq_redis().aclose()
     if settings.shared_state == "redis":
         cache = container.cache()
         assert isinstance(cache, RedisCache)

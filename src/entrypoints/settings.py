@@ -29,7 +29,11 @@ class Settings(BaseSettings):
     refresh_token_ttl_days: int = Field(14, ge=1, le=90)
     email_backend: Literal["console", "smtp", "memory"] = "console"
     smtp_host: str = "localhost"
-    smtp_port: int = 25
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_tls: Literal["none", "starttls", "ssl"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(10.0, gt=0)
     email_from: str = "Inkwell <no-reply@localhost>"
     public_url: str = "http://127.0.0.1:8000"
     cors_origins: Annotated[list[str], NoDecode] = []
@@ -55,6 +59,17 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(900, ge=1)
     registrations_per_client: int = Field(20, ge=1)
     registration_window_seconds: int = Field(3600, ge=1)
+    password_resets_per_client: int = Field(10, ge=1)
+    password_resets_per_account: int = Field(3, ge=1)
+    verification_resends_per_user: int = Field(3, ge=1)
+    email_limit_window_seconds: int = Field(3600, ge=1)
+    # Jobs
+    verify_token_ttl_hours: int = Field(48, ge=1)
+    reset_token_ttl_minutes: int = Field(30, ge=5, le=24 * 60)
+    job_max_tries: int = Field(5, ge=1)
+    job_retry_base_seconds: float = Field(2.0, gt=0)
+    outbox_poll_seconds: float = Field(1.0, gt=0)
+    outbox_retention_days: int = Field(7, ge=1)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -78,6 +93,18 @@ class Settings(BaseSettings):
     def shared_state(self) -> Literal["redis", "local"]:
         """Cache, rate limits, revocations and idempotency keys: in Redis when configured."""
         return "redis" if self.redis_url else "local"
+
+    @property
+    def job_mode(self) -> Literal["arq", "in_process", "recorded"]:
+        """arq workers with Redis; tasks in this process in embedded mode; held for the
+        test to run in test mode."""
+        if self.env == "test":
+            return "recorded"
+        return "arq" if self.redis_url else "in_process"
+
+    @property
+    def smtp_password_value(self) -> str | None:
+        return self.smtp_password.get_secret_value() if self.smtp_password else None
 
     @property
     def persistence(self) -> Literal["memory", "sqlalchemy"]:

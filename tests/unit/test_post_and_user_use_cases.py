@@ -12,6 +12,7 @@ from application.errors import (
     NotFound,
     PreconditionFailed,
 )
+from application.outbox import OutboxMessage
 from application.posts import CreatePostCommand, UpdatePostCommand
 from application.users import CurrentPasswordRequired, RegisterUserCommand, UpdateUserCommand
 from application.views import Actor
@@ -19,6 +20,10 @@ from domain.errors import PostAlreadyPublished, SelfFollowRejected, WeakPassword
 from entrypoints.container import Container
 
 PASSWORD = "correct horse battery"
+
+
+def _outbox(container: Container) -> list[OutboxMessage]:
+    return [record.message for record in container.memory_db().state.outbox.values()]
 
 
 async def _actor(container: Container, email: str, *, admin: bool = False) -> Actor:
@@ -43,7 +48,7 @@ async def test_registration_enforces_the_password_policy(container: Container) -
 
 async def test_registration_writes_user_registered_to_the_outbox(container: Container) -> None:
     ada = await _actor(container, "ada@example.com")
-    [message] = container.memory_db().state.outbox
+    [message] = _outbox(container)
     assert message.topic == "UserRegistered"
     assert message.payload == {"user_id": str(ada.user_id), "email": "ada@example.com"}
 
@@ -188,7 +193,7 @@ async def test_publishing_writes_post_published_to_the_outbox(container: Contain
     ada = await _actor(container, "ada@x.io")
     post = await container.create_post().execute(CreatePostCommand(ada, "T", "B"))
     await container.publish_post().execute(ada, post.id)
-    topics = [m.topic for m in container.memory_db().state.outbox]
+    topics = [m.topic for m in _outbox(container)]
     assert topics == ["UserRegistered", "PostPublished"]
 
 
@@ -219,7 +224,7 @@ async def test_list_and_feed_show_published_posts_newest_first(
     await container.unfollow_user().execute(bob, cy.user_id)  # idempotent
     feed = await container.get_feed().execute(bob, limit=10, cursor=None)
     assert [p.title for p in feed.items] == ["p4", "p2", "p0"]
-    follows = [m for m in container.memory_db().state.outbox if m.topic == "UserFollowed"]
+    follows = [m for m in _outbox(container) if m.topic == "UserFollowed"]
     assert len(follows) == 2
 
 

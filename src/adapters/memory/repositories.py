@@ -147,6 +147,12 @@ class InMemoryFollowRepository(FollowRepository):
     async def exists(self, follower_id: UUID, followee_id: UUID) -> bool:
         return (follower_id, followee_id) in self._s.follows
 
+    async def followers(
+        self, followee_id: UUID, *, after: UUID | None, limit: int
+    ) -> Sequence[UUID]:
+        ids = sorted(f for f, e in self._s.follows if e == followee_id)
+        return [i for i in ids if after is None or i > after][:limit]
+
 
 class InMemoryRefreshTokenRepository(RefreshTokenRepository):
     def __init__(self, state: MemoryState) -> None:

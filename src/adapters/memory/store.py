@@ -4,8 +4,9 @@ import asyncio
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from application.outbox import OutboxMessage
+from application.outbox import OutboxRecord
 from domain.follow import Follow
+from domain.notification import EmailToken, Notification
 from domain.post import Post
 from domain.session import RefreshToken
 from domain.user import User
@@ -20,7 +21,9 @@ class MemoryState:
     posts: dict[UUID, Post] = field(default_factory=dict)
     follows: dict[tuple[UUID, UUID], Follow] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
-    outbox: list[OutboxMessage] = field(default_factory=list)
+    email_tokens: dict[UUID, EmailToken] = field(default_factory=dict)
+    notifications: dict[UUID, Notification] = field(default_factory=dict)
+    outbox: dict[UUID, OutboxRecord] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         return MemoryState(
@@ -28,7 +31,9 @@ class MemoryState:
             posts=dict(self.posts),
             follows=dict(self.follows),
             refresh_tokens=dict(self.refresh_tokens),
-            outbox=list(self.outbox),
+            email_tokens=dict(self.email_tokens),
+            notifications=dict(self.notifications),
+            outbox=dict(self.outbox),
         )
 
 

@@ -11,7 +11,13 @@ from adapters.memory.repositories import (
 )
 from adapters.memory.store import MemoryDatabase, MemoryState
 from application.outbox import to_message
+from adapters.memory.jobs_repositories import (
+    InMemoryEmailTokenRepository,
+    InMemoryNotificationRepository,
+    InMemoryOutboxRepository,
+)
 from application.ports.cache import Cache
+from application.ports.jobs import OutboxSignal
 from application.ports.system import IdGenerator
 from application.ports.uow import UnitOfWork
 from domain.events import DomainEvent
@@ -21,8 +27,11 @@ class InMemoryUnitOfWork(UnitOfWork):
     """Works on a copy of the committed state under the database lock; commit swaps the
     copy in, rollback just drops it."""
 
-    def __init__(self, db: MemoryDatabase, ids: IdGenerator, cache: Cache) -> None:
+    def __init__(
+        self, db: MemoryDatabase, ids: IdGenerator, cache: Cache, signal: OutboxSignal
+    ) -> None:
         self._db = db
+        self._signal = signal
         self._ids = ids
         self._cache = cache
         self._touched: set[str] = set()
@@ -35,6 +44,9 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.posts = InMemoryPostRepository(state, self._touched)
         self.follows = InMemoryFollowRepository(state)
         self.refresh_tokens = InMemoryRefreshTokenRepository(state)
+        self.email_tokens = InMemoryEmailTokenRepository(state)
+        self.notifications = InMemoryNotificationRepository(state)
+        self.outbox = InMemoryOutboxRepository(state)
 
     async def __aenter__(self) -> Self:
         await self._db.lock.acquire()
@@ -56,10 +68,13 @@ class InMemoryUnitOfWork(UnitOfWork):
         self._events.extend(events)
 
     async def commit(self) -> None:
-        self._state.outbox.extend(to_message(self._ids.new(), e) for e in self._events)
-        self._events = []
+        for event in self._events:
+            self.outbox.append(to_message(self._ids.new(), event))
+        wrote_events, self._events = bool(self._events), []
         self._db.state = self._state
         touched = set(self._touched)
         self._touched.clear()
         self._work_on(self._state.copy())
         await self._cache.invalidate(touched)  # only now: a commit happened
+        if wrote_events:
+            self._signal.notify()

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +17,7 @@ from application.ports.security import (
     IssuedAccessToken,
     RefreshTokenCodec,
 )
+from application.ports.jobs import OneTimeTokens
 from application.ports.system import Clock
 
 _REQUIRED = ["iss", "aud", "sub", "exp", "iat", "jti", "typ", "tv", "sid"]
@@ -109,6 +112,21 @@ class Sha256RefreshTokenCodec(RefreshTokenCodec):
 
     def generate(self) -> str:
         return secrets.token_urlsafe(32)
+
+    def digest(self, token: str) -> str:
+        return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class HmacOneTimeTokens(OneTimeTokens):
+    """token = HMAC-SHA256(key, purpose:event_id): unguessable without the key, the same on
+    every run of a job for that event, stored only as a SHA-256 digest."""
+
+    def __init__(self, secret: str) -> None:
+        self._key = hashlib.sha256(b"inkwell one-time tokens\0" + secret.encode()).digest()
+
+    def derive(self, purpose: str, event_id: UUID) -> str:
+        mac = hmac.new(self._key, f"{purpose}:{event_id}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
     def digest(self, token: str) -> str:
         return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

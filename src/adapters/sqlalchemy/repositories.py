@@ -246,17 +246,11 @@ class SqlAlchemyFollowRepository(FollowRepository):
         self._conn = conn
 
     async def add(self, follow: Follow) -> bool:
-        # ON CONFLICT DO NOTHING: a concurrent follow of the same pair is not an error, and
-        # no savepoint is needed (both SQLite and Postgres speak this dialect).
-        insert_ = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
-        stmt = (
-            insert_(follows)
-            .values(
-                follower_id=follow.follower_id,
-                followee_id=follow.followee_id,
-                created_at=follow.created_at,
-            )
-            .on_conflict_do_nothing(index_elements=["follower_id", "followee_id"])
+        # A concurrent follow of the same pair is not an error, and needs no savepoint.
+        stmt = on_conflict_do_nothing(self._conn, follows, "follower_id", "followee_id").values(
+            follower_id=follow.follower_id,
+            followee_id=follow.followee_id,
+            created_at=follow.created_at,
         )
         result = await self._conn.execute(stmt)
         return result.rowcount == 1
@@ -275,6 +269,25 @@ class SqlAlchemyFollowRepository(FollowRepository):
             )
         )
         return bool((await self._conn.execute(stmt)).scalar())
+
+    async def followers(
+        self, followee_id: UUID, *, after: UUID | None, limit: int
+    ) -> Sequence[UUID]:
+        stmt = (
+            select(follows.c.follower_id)
+            .where(follows.c.followee_id == followee_id)
+            .order_by(follows.c.follower_id)
+            .limit(limit)
+        )
+        if after is not None:
+            stmt = stmt.where(follows.c.follower_id > after)
+        return list((await self._conn.execute(stmt)).scalars())
+
+
+def on_conflict_do_nothing(conn: AsyncConnection, table: Any, *columns: str) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING in the connection's dialect (SQLite or Postgres)."""
+    insert_ = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    return insert_(table).on_conflict_do_nothing(index_elements=list(columns))
 
 
 def _refresh(row: Row[Any]) -> RefreshToken:

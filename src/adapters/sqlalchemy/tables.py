@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     Uuid,
 )
 
@@ -118,5 +119,36 @@ outbox = Table(
     Column("occurred_at", UTCDateTime, nullable=False),
     Column("dispatched_at", UTCDateTime, nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
+    Column("processed_at", UTCDateTime, nullable=True),
+    Column("dead_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
     Index("ix_outbox_dispatched_at_occurred_at", "dispatched_at", "occurred_at"),
+)
+
+email_tokens = Table(
+    "email_tokens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("event_id", Uuid, nullable=False, unique=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("purpose", String(16), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+    Column("used_at", UTCDateTime, nullable=True),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("recipient_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("event_id", Uuid, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime, nullable=True),
+    UniqueConstraint("event_id", "recipient_id", name="uq_notifications_event_id_recipient_id"),
+    Index("ix_notifications_recipient_id_created_at_id", "recipient_id", "created_at", "id"),
 )

@@ -14,7 +14,13 @@ from adapters.sqlalchemy.repositories import (
 )
 from adapters.sqlalchemy.tables import outbox
 from application.outbox import to_message
+from adapters.sqlalchemy.jobs_repositories import (
+    SqlAlchemyEmailTokenRepository,
+    SqlAlchemyNotificationRepository,
+    SqlAlchemyOutboxRepository,
+)
 from application.ports.cache import Cache
+from application.ports.jobs import OutboxSignal
 from application.ports.system import IdGenerator
 from application.ports.uow import UnitOfWork
 from domain.events import DomainEvent
@@ -24,8 +30,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     """One connection and one transaction per `async with`. Rolls back unless committed;
     the outbox rows are inserted in the committing transaction."""
 
-    def __init__(self, engine: AsyncEngine, ids: IdGenerator, cache: Cache) -> None:
+    def __init__(
+        self, engine: AsyncEngine, ids: IdGenerator, cache: Cache, signal: OutboxSignal
+    ) -> None:
         self._engine = engine
+        self._signal = signal
         self._ids = ids
         self._cache = cache
         self._touched: set[str] = set()
@@ -41,6 +50,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.posts = SqlAlchemyPostRepository(self._conn, self._touched)
         self.follows = SqlAlchemyFollowRepository(self._conn)
         self.refresh_tokens = SqlAlchemyRefreshTokenRepository(self._conn)
+        self.email_tokens = SqlAlchemyEmailTokenRepository(self._conn)
+        self.notifications = SqlAlchemyNotificationRepository(self._conn)
+        self.outbox = SqlAlchemyOutboxRepository(self._conn)
         return self
 
     async def __aexit__(
@@ -63,6 +75,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         assert self._conn is not None, "commit() outside `async with`"
+        wrote_events = bool(self._events)
         if self._events:
             messages = [to_message(self._ids.new(), e) for e in self._events]
             await self._conn.execute(
@@ -83,3 +96,5 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         touched = set(self._touched)
         self._touched.clear()
         await self._cache.invalidate(touched)  # only now: a reader can no longer see old rows
+        if wrote_events:
+            self._signal.notify()

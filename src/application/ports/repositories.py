@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from application.outbox import OutboxMessage, OutboxRecord
 from domain.follow import Follow
+from domain.notification import EmailToken, Notification
 from domain.post import Post
 from domain.session import RefreshToken
 from domain.user import User
@@ -77,6 +79,12 @@ class FollowRepository(Protocol):
 
     async def exists(self, follower_id: UUID, followee_id: UUID) -> bool: ...
 
+    async def followers(
+        self, followee_id: UUID, *, after: UUID | None, limit: int
+    ) -> Sequence[UUID]:
+        """Follower ids in id order, after `after`: batches for a fan-out."""
+        ...
+
 
 class RefreshTokenRepository(Protocol):
     async def add(self, token: RefreshToken) -> None: ...
@@ -100,3 +108,54 @@ class RefreshTokenRepository(Protocol):
     async def purge_expired(self, now: datetime) -> int:
         """Delete tokens past their expiry; return how many went."""
         ...
+
+
+class EmailTokenRepository(Protocol):
+    async def add(self, token: EmailToken) -> None:
+        """Insert unless a token for the same event exists (a re-run of the same job)."""
+        ...
+
+    async def get_by_hash(self, token_hash: str) -> EmailToken | None: ...
+
+    async def spend(self, token_id: UUID, now: datetime) -> bool:
+        """Mark used; False when it already was (a concurrent use)."""
+        ...
+
+    async def spend_all(self, user_id: UUID, purpose: str, now: datetime) -> None: ...
+
+
+class NotificationRepository(Protocol):
+    async def add_many(self, notifications: Sequence[Notification]) -> int:
+        """Insert those not yet there (same event and recipient); return how many were new."""
+        ...
+
+    async def list_for(
+        self, recipient_id: UUID, *, after: Keyset | None, limit: int
+    ) -> Sequence[Notification]:
+        """Newest first by (created_at, id)."""
+        ...
+
+    async def mark_read(self, notification_id: UUID, recipient_id: UUID, now: datetime) -> bool:
+        """False when there is no such notification of this recipient."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    async def claim_undispatched(self, limit: int) -> Sequence[OutboxMessage]:
+        """Oldest first; on Postgres rows are locked (SKIP LOCKED) until the transaction ends,
+        so concurrent relays never take the same message."""
+        ...
+
+    async def mark_dispatched(self, ids: Sequence[UUID], now: datetime) -> None: ...
+
+    async def get(self, message_id: UUID) -> OutboxRecord | None: ...
+
+    async def mark_processed(self, message_id: UUID, now: datetime) -> None: ...
+
+    async def mark_dead(
+        self, message_id: UUID, error: str, attempts: int, now: datetime
+    ) -> None: ...
+
+    async def list_dead(self, limit: int) -> Sequence[OutboxRecord]: ...
+
+    async def purge_processed(self, before: datetime) -> int: ...

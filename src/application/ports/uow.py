@@ -4,7 +4,10 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from application.ports.repositories import (
+    EmailTokenRepository,
     FollowRepository,
+    NotificationRepository,
+    OutboxRepository,
     PostRepository,
     RefreshTokenRepository,
     UserRepository,
@@ -25,6 +28,9 @@ class UnitOfWork(Protocol):
     posts: PostRepository
     follows: FollowRepository
     refresh_tokens: RefreshTokenRepository
+    email_tokens: EmailTokenRepository
+    notifications: NotificationRepository
+    outbox: OutboxRepository
 
     async def __aenter__(self) -> Self: ...
 

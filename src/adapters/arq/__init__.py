@@ -1,0 +1,1 @@
+"""arq adapters: the job queue that the outbox relay feeds."""

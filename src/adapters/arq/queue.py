@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from arq.connections import ArqRedis
+from redis.asyncio import BlockingConnectionPool
+
+from application.ports.jobs import JobQueue
+
+PROCESS_EVENT = "process_event"
+
+
+def create_arq_redis(url: str, *, timeout: float, max_connections: int) -> ArqRedis:
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=timeout,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+    )
+    return ArqRedis(connection_pool=pool)
+
+
+class ArqJobQueue(JobQueue):
+    """`process_event(message_id)` with job id = message id: arq refuses a second job with
+    an id it still knows, so relaying a message twice runs it once."""
+
+    def __init__(self, redis: ArqRedis) -> None:
+        self._redis = redis
+
+    async def enqueue(self, message_id: UUID) -> None:
+        await self._redis.enqueue_job(PROCESS_EVENT, str(message_id), _job_id=str(message_id))
+
+    async def close(self) -> None:
+        await self._redis.aclose()

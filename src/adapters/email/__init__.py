@@ -1,0 +1,1 @@
+"""Email senders: SMTP (aiosmtplib), console (embedded mode) and memory (tests)."""

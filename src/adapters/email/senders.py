@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import logging
+from email.message import EmailMessage as MimeMessage
+
+import aiosmtplib
+
+from application.ports.jobs import EmailMessage, EmailSender
+
+log = logging.getLogger("inkwell.email")
+
+
+def to_mime(message: EmailMessage, sender: str) -> MimeMessage:
+    mime = MimeMessage()
+    mime["From"] = sender
+    mime["To"] = message.to
+    mime["Subject"] = message.subject
+    mime["Message-ID"] = message.message_id
+    mime.set_content(message.text)
+    mime.add_alternative(message.html, subtype="html")
+    return mime
+
+
+class SmtpEmailSender(EmailSender):
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        sender: str,
+        tls: str,
+        username: str | None,
+        password: str | None,
+        timeout: float,
+    ) -> None:
+        self._host = host
+        self._port = port
+        self._sender = sender
+        self._tls = tls
+        self._username = username
+        self._password = password
+        self._timeout = timeout
+
+    async def send(self, message: EmailMessage) -> None:
+        await aiosmtplib.send(
+            to_mime(message, self._sender),
+            hostname=self._host,
+            port=self._port,
+            username=self._username,
+            password=self._password,
+            use_tls=self._tls == "ssl",
+            start_tls=True if self._tls == "starttls" else False,
+            timeout=self._timeout,
+        )
+
+
+class ConsoleEmailSender(EmailSender):
+    """Embedded mode: the mail, link included, goes to the console instead of a mailbox."""
+
+    def __init__(self, sender: str) -> None:
+        self._sender = sender
+
+    async def send(self, message: EmailMessage) -> None:
+        print(  # noqa: T201 - printing is this adapter's whole job
+            f"\n----- email (console backend) -----\nFrom: {self._sender}\nTo: {message.to}\n"
+            f"Subject: {message.subject}\n\n{message.text}-----------------------------------\n",
+            flush=True,
+        )
+
+
+class MemoryEmailSender(EmailSender):
+    def __init__(self) -> None:
+        self.outbox: list[EmailMessage] = []
+
+    async def send(self, message: EmailMessage) -> None:
+        self.outbox.append(message)

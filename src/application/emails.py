@@ -1,0 +1,35 @@
+"""What the mails say. Plain text and HTML, with the one link the reader needs."""
+
+from __future__ import annotations
+
+from html import escape
+
+from application.ports.jobs import EmailMessage
+
+
+def verification(to: str, name: str, link: str, message_id: str) -> EmailMessage:
+    text = (
+        f"Hello {name},\n\nPlease confirm your email address for Inkwell:\n{link}\n\n"
+        "If you did not sign up, ignore this message.\n"
+    )
+    html = (
+        f"<p>Hello {escape(name)},</p><p>Please confirm your email address for Inkwell:</p>"
+        f'<p><a href="{escape(link)}">Confirm my address</a></p>'
+        "<p>If you did not sign up, ignore this message.</p>"
+    )
+    return EmailMessage(to, "Confirm your email address", text, html, message_id)
+
+
+def password_reset(to: str, name: str, link: str, minutes: int, message_id: str) -> EmailMessage:
+    text = (
+        f"Hello {name},\n\nSomeone asked to reset your Inkwell password. To choose a new one, "
+        f"open this link within {minutes} minutes:\n{link}\n\n"
+        "If it was not you, ignore this message: your password stays as it is.\n"
+    )
+    html = (
+        f"<p>Hello {escape(name)},</p><p>Someone asked to reset your Inkwell password. "
+        f"To choose a new one, open this link within {minutes} minutes:</p>"
+        f'<p><a href="{escape(link)}">Reset my password</a></p>'
+        "<p>If it was not you, ignore this message: your password stays as it is.</p>"
+    )
+    return EmailMessage(to, "Reset your password", text, html, message_id)

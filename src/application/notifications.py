@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from application.errors import NotFound
+from application.pagination import Page, decode_cursor, page_of
+from application.ports.repositories import Keyset
+from application.ports.system import Clock
+from application.ports.uow import UnitOfWork
+from application.views import Actor
+from domain.notification import Notification
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationView:
+    id: UUID
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+    read_at: datetime | None
+
+    @classmethod
+    def of(cls, n: Notification) -> NotificationView:
+        return cls(n.id, n.kind, n.payload, n.created_at, n.read_at)
+
+
+class ListNotifications:
+    """The caller's own notifications, newest first."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(
+        self, actor: Actor, *, limit: int, cursor: str | None
+    ) -> Page[NotificationView]:
+        after = decode_cursor(cursor)
+        async with self._uow as uow:
+            rows = await uow.notifications.list_for(actor.user_id, after=after, limit=limit + 1)
+        return page_of(rows, limit, lambda n: Keyset(n.created_at, n.id), NotificationView.of)
+
+
+class MarkNotificationRead:
+    """Only the recipient may mark a notification read (others get NotFound); twice is fine."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def execute(self, actor: Actor, notification_id: UUID) -> None:
+        async with self._uow as uow:
+            if not await uow.notifications.mark_read(
+                notification_id, actor.user_id, self._clock.now()
+            ):
+                raise NotFound("Notification not found.")
+            await uow.commit()
