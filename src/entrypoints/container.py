@@ -13,8 +13,11 @@ from uuid import UUID
 
 from dependency_injector import containers, providers
 
+from adapters.arq.queue import ArqJobQueue, create_arq_redis
+from adapters.email.senders import ConsoleEmailSender, MemoryEmailSender, SmtpEmailSender
 from adapters.memory.cache import InProcessCache
 from adapters.memory.idempotency import InProcessIdempotencyStore
+from adapters.memory.jobs import InProcessJobQueue, InProcessOutboxSignal, RecordingJobQueue
 from adapters.memory.limits import InProcessRateLimiter
 from adapters.memory.revocations import InProcessRevokedAccessTokens
 from adapters.memory.store import MemoryDatabase
@@ -33,9 +36,6 @@ from adapters.security.jwt_tokens import (
 from adapters.sqlalchemy.engine import EngineOptions, SqlAlchemyProbe, create_engine
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, Uuid4Generator
-from adapters.arq.queue import ArqJobQueue, create_arq_redis
-from adapters.email.senders import ConsoleEmailSender, MemoryEmailSender, SmtpEmailSender
-from adapters.memory.jobs import InProcessJobQueue, InProcessOutboxSignal, RecordingJobQueue
 from application import account_emails, auth, follows, jobs, notifications, posts, users
 from application.ports.limits import Rate
 from entrypoints.http.caching import ReadThrough

@@ -49,7 +49,7 @@ class SmtpEmailSender(EmailSender):
             username=self._username,
             password=self._password,
             use_tls=self._tls == "ssl",
-            start_tls=True if self._tls == "starttls" else False,
+            start_tls=self._tls == "starttls",
             timeout=self._timeout,
         )
 
@@ -61,7 +61,7 @@ class ConsoleEmailSender(EmailSender):
         self._sender = sender
 
     async def send(self, message: EmailMessage) -> None:
-        print(  # noqa: T201 - printing is this adapter's whole job
+        print(
             f"\n----- email (console backend) -----\nFrom: {self._sender}\nTo: {message.to}\n"
             f"Subject: {message.subject}\n\n{message.text}-----------------------------------\n",
             flush=True,

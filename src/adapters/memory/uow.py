@@ -3,6 +3,11 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from adapters.memory.jobs_repositories import (
+    InMemoryEmailTokenRepository,
+    InMemoryNotificationRepository,
+    InMemoryOutboxRepository,
+)
 from adapters.memory.repositories import (
     InMemoryFollowRepository,
     InMemoryPostRepository,
@@ -11,11 +16,6 @@ from adapters.memory.repositories import (
 )
 from adapters.memory.store import MemoryDatabase, MemoryState
 from application.outbox import to_message
-from adapters.memory.jobs_repositories import (
-    InMemoryEmailTokenRepository,
-    InMemoryNotificationRepository,
-    InMemoryOutboxRepository,
-)
 from application.ports.cache import Cache
 from application.ports.jobs import OutboxSignal
 from application.ports.system import IdGenerator

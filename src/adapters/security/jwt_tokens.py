@@ -11,13 +11,13 @@ from uuid import UUID
 import jwt
 
 from application.errors import InvalidToken
+from application.ports.jobs import OneTimeTokens
 from application.ports.security import (
     AccessClaims,
     AccessTokenService,
     IssuedAccessToken,
     RefreshTokenCodec,
 )
-from application.ports.jobs import OneTimeTokens
 from application.ports.system import Clock
 
 _REQUIRED = ["iss", "aud", "sub", "exp", "iat", "jti", "typ", "tv", "sid"]

@@ -6,6 +6,11 @@ from typing import Self
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sqlalchemy.jobs_repositories import (
+    SqlAlchemyEmailTokenRepository,
+    SqlAlchemyNotificationRepository,
+    SqlAlchemyOutboxRepository,
+)
 from adapters.sqlalchemy.repositories import (
     SqlAlchemyFollowRepository,
     SqlAlchemyPostRepository,
@@ -14,11 +19,6 @@ from adapters.sqlalchemy.repositories import (
 )
 from adapters.sqlalchemy.tables import outbox
 from application.outbox import to_message
-from adapters.sqlalchemy.jobs_repositories import (
-    SqlAlchemyEmailTokenRepository,
-    SqlAlchemyNotificationRepository,
-    SqlAlchemyOutboxRepository,
-)
 from application.ports.cache import Cache
 from application.ports.jobs import OutboxSignal
 from application.ports.system import IdGenerator
