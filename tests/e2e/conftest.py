@@ -85,3 +85,34 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     assert body["status"] == status
     assert body["title"]
     return body
+
+
+async def drain(container: Container) -> int:
+    """Relay the outbox and run every queued job, as the relay and the worker would."""
+    from adapters.memory.jobs import RecordingJobQueue
+
+    queue = container.job_queue()
+    assert isinstance(queue, RecordingJobQueue)
+    ran = 0
+    while await container.dispatch_outbox().execute() or queue.pending:
+        pending, queue.pending = queue.pending, []
+        for message_id in pending:
+            await container.handle_outbox_message().execute(message_id)
+            ran += 1
+    return ran
+
+
+def mails(container: Container) -> list[Any]:
+    from adapters.email.senders import MemoryEmailSender
+
+    sender = container.email_sender()
+    assert isinstance(sender, MemoryEmailSender)
+    return sender.outbox
+
+
+def token_in(mail: Any) -> str:
+    import re
+
+    match = re.search(r"\?token=([A-Za-z0-9_-]+)", mail.text)
+    assert match, mail.text
+    return match.group(1)

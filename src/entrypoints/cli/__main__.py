@@ -37,6 +37,23 @@ async def _create_admin(settings: Settings, email: str, name: str, password: str
     return 0
 
 
+async def _dead_jobs(settings: Settings, limit: int) -> int:
+    container = build_container(settings)
+    try:
+        async with container.uow() as uow:
+            dead = await uow.outbox.list_dead(limit)
+    finally:
+        await shutdown(container)
+    for record in dead:
+        m = record.message
+        print(
+            f"{record.dead_at:%Y-%m-%d %H:%M:%S} {m.id} {m.topic} tries={record.attempts} "
+            f"{record.last_error}"
+        )
+    print(f"{len(dead)} dead job(s)")
+    return 0
+
+
 def _password() -> str:
     from_env = os.environ.get("INKWELL_ADMIN_PASSWORD")
     if from_env:
@@ -58,10 +75,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Administrator")
+    dead = sub.add_parser("dead-jobs", help="list outbox messages whose jobs failed for good")
+    dead.add_argument("--limit", type=int, default=50)
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "migrate":
         return _migrate(settings, args.revision)
+    if args.command == "dead-jobs":
+        return asyncio.run(_dead_jobs(settings, args.limit))
     return asyncio.run(_create_admin(settings, args.email, args.name, _password()))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,7 +15,8 @@ from fastapi_offline import FastAPIOffline
 from entrypoints.container import Container, build_container, shutdown
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
-from entrypoints.http.routers import auth, health, posts, users
+from entrypoints.http.routers import auth, health, notifications, posts, users
+from entrypoints.relay import start_relay
 
 API_PREFIX = "/api/v1"
 
@@ -24,7 +27,12 @@ def create_app(container: Container | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        relay = start_relay(container)
         yield
+        if relay is not None:
+            relay.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay
         await shutdown(container)
 
     app: FastAPI = FastAPIOffline(
@@ -37,7 +45,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.state.container = container
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, users, posts):
+    for module in (auth, users, posts, notifications):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)

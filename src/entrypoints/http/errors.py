@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from application import errors as app
+from application.account_emails import InvalidOneTimeToken
 from application.users import CurrentPasswordRequired
 from domain import errors as dom
 
@@ -22,6 +23,7 @@ PROBLEM = "application/problem+json"
 
 # Most specific first: the first matching class wins.
 STATUS: list[tuple[type[Exception], int, str]] = [
+    (InvalidOneTimeToken, 400, "Bad Request"),
     (app.InvalidCredentials, 401, "Unauthorized"),
     (app.InvalidToken, 401, "Unauthorized"),
     (CurrentPasswordRequired, 403, "Current password required"),

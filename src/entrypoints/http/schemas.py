@@ -40,6 +40,27 @@ class RefreshRequest(Request):
     refresh_token: str = Field(min_length=1, max_length=512)
 
 
+class PasswordResetRequest(Request):
+    email: str = Field(max_length=320)
+
+
+class PasswordResetConfirm(Request):
+    token: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class EmailConfirm(Request):
+    token: str = Field(min_length=1, max_length=200)
+
+
+class NotificationOut(BaseModel):
+    id: UUID
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+    read_at: datetime | None
+
+
 class PostCreate(Request):
     title: str = Field(max_length=1000, examples=["Hello, world"])
     body: str = Field(max_length=200_000, examples=["My first post."])

@@ -1,21 +1,54 @@
 """The arq worker: `arq entrypoints.worker.WorkerSettings` (or `make worker`).
 
-Jobs take JSON primitives, resolve their use case from ctx["container"], and are idempotent
-because arq delivers at least once.
+Jobs take ids as JSON primitives, resolve their use case from ctx["container"], and are
+idempotent, because arq delivers at least once (a worker killed mid-job runs it again).
+A job that keeps failing is retried with exponential backoff, then recorded dead in the
+outbox (`python -m entrypoints.cli dead-jobs` lists them) and logged as an error.
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from uuid import UUID
 
-from arq import cron
+from arq import Retry, cron, func
 from arq.connections import RedisSettings
 
+from adapters.arq.queue import PROCESS_EVENT
 from entrypoints.container import Container, build_container, shutdown
 from entrypoints.settings import Settings
 
 log = logging.getLogger("inkwell.worker")
+
+
+async def process_event(ctx: dict[str, Any], message_id: str) -> None:
+    container: Container = ctx["container"]
+    settings = container.settings()
+    try:
+        await container.handle_outbox_message().execute(UUID(message_id))
+    except Exception as exc:
+        tries: int = ctx.get("job_try", 1)
+        error = f"{type(exc).__name__}: {exc}"
+        if tries >= settings.job_max_tries:
+            log.error("job %s is dead after %d tries: %s", message_id, tries, error)
+            await container.record_dead_message().execute(UUID(message_id), error, tries)
+            return
+        delay = settings.job_retry_base_seconds * 2 ** (tries - 1)
+        log.warning(
+            "job %s failed (try %d), retrying in %.1fs: %s", message_id, tries, delay, error
+        )
+        raise Retry(defer=delay) from exc
+
+
+async def sweep_outbox(ctx: dict[str, Any]) -> int:
+    """Re-relay what was committed but not handed to the queue (Redis was down, or the API
+    process died between commit and enqueue)."""
+    container: Container = ctx["container"]
+    total = 0
+    while (dispatched := await container.dispatch_outbox().execute()) > 0:
+        total += dispatched
+    return total
 
 
 async def purge_expired_tokens(ctx: dict[str, Any]) -> int:
@@ -25,24 +58,35 @@ async def purge_expired_tokens(ctx: dict[str, Any]) -> int:
     return purged
 
 
+async def purge_old_outbox(ctx: dict[str, Any]) -> int:
+    container: Container = ctx["container"]
+    return await container.purge_processed_outbox().execute()
+
+
 async def startup(ctx: dict[str, Any]) -> None:
-    ctx["container"] = build_container()
+    ctx.setdefault("container", build_container())
 
 
 async def stop(ctx: dict[str, Any]) -> None:
     await shutdown(ctx["container"])
 
 
-def redis_settings(settings: Settings | None = None) -> RedisSettings:
-    url = (settings or Settings()).redis_url or "redis://127.0.0.1:6379/0"
-    return RedisSettings.from_dsn(url)
+def redis_settings(settings: Settings) -> RedisSettings:
+    return RedisSettings.from_dsn(settings.redis_url or "redis://127.0.0.1:6379/0")
+
+
+_settings = Settings()
 
 
 class WorkerSettings:
-    functions = [purge_expired_tokens]
-    cron_jobs = [cron(purge_expired_tokens, minute=17, run_at_startup=False, unique=True)]
+    functions = [func(process_event, name=PROCESS_EVENT, max_tries=_settings.job_max_tries)]
+    cron_jobs = [
+        cron(sweep_outbox, second=set(range(0, 60, 5)), run_at_startup=True, unique=True),
+        cron(purge_expired_tokens, minute=17, second=0, unique=True),
+        cron(purge_old_outbox, hour=3, minute=31, second=0, unique=True),
+    ]
     on_startup = startup
     on_shutdown = stop
-    redis_settings = redis_settings()
-    max_tries = 5
+    redis_settings = redis_settings(_settings)
     job_timeout = 300
+    keep_result = 3600

@@ -7,8 +7,15 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from application.auth import LoginCommand, LogoutCommand
 from application.views import TokenPair
-from entrypoints.http.deps import ClientAddress, ContainerDep, LenientActor
-from entrypoints.http.schemas import RefreshRequest, TokenOut, problem_responses
+from entrypoints.http.deps import ClientAddress, ContainerDep, CurrentActor, LenientActor
+from entrypoints.http.schemas import (
+    EmailConfirm,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    RefreshRequest,
+    TokenOut,
+    problem_responses,
+)
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 _401 = problem_responses(401)
@@ -34,6 +41,52 @@ async def login(
         LoginCommand(form.username, form.password, client)
     )
     return _out(pair)
+
+
+@router.post(
+    "/password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problem_responses(422, 429),
+)
+async def request_password_reset(
+    body: PasswordResetRequest, container: ContainerDep, client: ClientAddress
+) -> Response:
+    """Always 202, whether or not the address has an account; if it has, a single-use link
+    valid for a short time is mailed to it."""
+    await container.request_password_reset().execute(body.email, client)
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.post(
+    "/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(400, 422),
+)
+async def confirm_password_reset(body: PasswordResetConfirm, container: ContainerDep) -> Response:
+    """Sets the new password; every earlier session and reset link stops working."""
+    await container.confirm_password_reset().execute(body.token, body.new_password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/verify-email/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(400, 422),
+)
+async def confirm_email(body: EmailConfirm, container: ContainerDep) -> Response:
+    await container.confirm_email().execute(body.token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/verify-email/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problem_responses(401, 429),
+)
+async def resend_verification(actor: CurrentActor, container: ContainerDep) -> Response:
+    """Mails a new verification link to your address if it is not verified yet."""
+    await container.resend_verification().execute(actor)
+    return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
 @router.post("/refresh", response_model=TokenOut, responses=_401)

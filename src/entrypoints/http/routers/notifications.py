@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from application.notifications import NotificationView
+from application.pagination import Page
+from entrypoints.http.deps import ContainerDep, CurrentActor
+from entrypoints.http.schemas import NotificationOut, PageOut, problem_responses
+
+router = APIRouter(prefix="/notifications", tags=["notifications"])
+
+
+@router.get("", response_model=PageOut[NotificationOut], responses=problem_responses(400, 401))
+async def list_notifications(
+    actor: CurrentActor,
+    container: ContainerDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[NotificationView]:
+    """Your notifications, newest first."""
+    return await container.list_notifications().execute(actor, limit=limit, cursor=cursor)
+
+
+@router.post(
+    "/{notification_id}/read",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 404),
+)
+async def mark_read(
+    notification_id: UUID, actor: CurrentActor, container: ContainerDep
+) -> Response:
+    await container.mark_notification_read().execute(actor, notification_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

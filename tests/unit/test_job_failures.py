@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from arq import Retry
+
+from adapters.memory.jobs import InProcessJobQueue
+from application.ports.jobs import EmailMessage
+from application.users import RegisterUserCommand
+from entrypoints.container import Container
+from entrypoints.worker import process_event, sweep_outbox
+
+
+class RefusingSender:
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.sent: list[EmailMessage] = []
+
+    async def send(self, message: EmailMessage) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionRefusedError("550 mailbox unavailable")
+        self.sent.append(message)
+
+
+async def _registered(container: Container) -> None:
+    await container.register_user().execute(RegisterUserCommand("a@x.io", "long password", "A"))
+    await sweep_outbox({"container": container})
+
+
+async def test_the_worker_retries_with_backoff_then_records_the_job_dead(
+    container: Container,
+) -> None:
+    container.email_sender.override(RefusingSender(failures=99))
+    await _registered(container)
+    [message_id] = container.job_queue().pending  # type: ignore[attr-defined]
+    for attempt in range(1, 5):
+        with pytest.raises(Retry):
+            await process_event({"container": container, "job_try": attempt}, str(message_id))
+    await process_event({"container": container, "job_try": 5}, str(message_id))
+    async with container.uow() as uow:
+        [dead] = await uow.outbox.list_dead(10)
+    assert (dead.message.id, dead.attempts) == (message_id, 5)
+    assert dead.last_error is not None
+    assert "550 mailbox unavailable" in dead.last_error
+    await process_event({"container": container, "job_try": 6}, str(message_id))  # ignored now
+
+
+async def test_a_transient_failure_is_retried_and_mails_once(container: Container) -> None:
+    sender = RefusingSender(failures=1)
+    container.email_sender.override(sender)
+    await _registered(container)
+    [message_id] = container.job_queue().pending  # type: ignore[attr-defined]
+    with pytest.raises(Retry):
+        await process_event({"container": container, "job_try": 1}, str(message_id))
+    await process_event({"container": container, "job_try": 2}, str(message_id))
+    await process_event({"container": container, "job_try": 3}, str(message_id))  # redelivery
+    assert len(sender.sent) == 1
+
+
+async def test_the_in_process_queue_retries_then_records_dead() -> None:
+    calls: list[str] = []
+    dead: list[tuple[str, int]] = []
+
+    async def handle(message_id: object) -> None:
+        calls.append(str(message_id))
+        raise RuntimeError("smtp down")
+
+    async def record(message_id: object, error: str, attempts: int) -> None:
+        dead.append((error, attempts))
+
+    import uuid
+
+    queue = InProcessJobQueue(handle, record, max_tries=3, base_delay=0.001)
+    message_id = uuid.uuid4()
+    await queue.enqueue(message_id)
+    await queue.enqueue(message_id)  # already running: not twice
+    for _ in range(100):
+        if dead:
+            break
+        await asyncio.sleep(0.01)
+    assert len(calls) == 3
+    assert dead == [("RuntimeError: smtp down", 3)]
+    await queue.close()
