@@ -58,8 +58,10 @@ class HandleOutboxMessage:
         clock: Clock,
         ids: IdGenerator,
         links: LinkPolicy,
+        fan_out_batch: int = FAN_OUT_BATCH,
     ) -> None:
         self._uow = uow
+        self._batch = fan_out_batch
         self._sender = sender
         self._tokens = tokens
         self._clock = clock
@@ -140,7 +142,7 @@ class HandleOutboxMessage:
         author, after = UUID(m.payload["author_id"]), None
         while True:
             async with self._uow as uow:
-                batch = await uow.follows.followers(author, after=after, limit=FAN_OUT_BATCH)
+                batch = await uow.follows.followers(author, after=after, limit=self._batch)
                 if not batch:
                     return
                 await uow.notifications.add_many(

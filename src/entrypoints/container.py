@@ -289,6 +289,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         links=link_policy,
+        fan_out_batch=settings.provided.fan_out_batch,
     )
     record_dead_message = providers.Factory(jobs.RecordDeadMessage, uow=uow, clock=clock)
     purge_processed_outbox = providers.Factory(
@@ -306,7 +307,9 @@ class Container(containers.DeclarativeContainer):
     job_queue = providers.Selector(
         settings.provided.job_mode,
         recorded=providers.Singleton(RecordingJobQueue),
-        arq=providers.Singleton(ArqJobQueue, redis=arq_redis),
+        arq=providers.Singleton(
+            ArqJobQueue, redis=arq_redis, queue_name=settings.provided.job_queue_name
+        ),
         in_process=providers.Singleton(
             InProcessJobQueue,
             handle=providers.Callable(_handler, handle_outbox_message.provider),

@@ -25,11 +25,14 @@ class ArqJobQueue(JobQueue):
     """`process_event(message_id)` with job id = message id: arq refuses a second job with
     an id it still knows, so relaying a message twice runs it once."""
 
-    def __init__(self, redis: ArqRedis) -> None:
+    def __init__(self, redis: ArqRedis, queue_name: str) -> None:
         self._redis = redis
+        self._queue_name = queue_name
 
     async def enqueue(self, message_id: UUID) -> None:
-        await self._redis.enqueue_job(PROCESS_EVENT, str(message_id), _job_id=str(message_id))
+        await self._redis.enqueue_job(
+            PROCESS_EVENT, str(message_id), _job_id=str(message_id), _queue_name=self._queue_name
+        )
 
     async def close(self) -> None:
         await self._redis.aclose()

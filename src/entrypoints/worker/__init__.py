@@ -88,5 +88,6 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = stop
     redis_settings = redis_settings(_settings)
-    job_timeout = 300
+    job_timeout = _settings.job_timeout_seconds
+    queue_name = _settings.job_queue_name
     keep_result = 3600
