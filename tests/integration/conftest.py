@@ -29,6 +29,7 @@ from adapters.sqlalchemy import migrate
 from adapters.system.clock import FrozenClock
 from entrypoints.container import Container, build_container, shutdown
 from tests.conftest import make_settings
+from tests.integration.smtp import SmtpServer
 
 
 def _server_url() -> str | None:
@@ -225,3 +226,14 @@ def own_redis() -> Iterator[OwnRedis]:
     server.start()
     yield server
     server.kill()
+
+
+# ---------------------------------------------------------------- SMTP
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer(_free_port())
+    server.start()
+    yield server
+    server.stop()

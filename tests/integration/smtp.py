@@ -1,0 +1,65 @@
+"""A real SMTP server on loopback (aiosmtpd) that tests can make slow or refusing."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import time
+from dataclasses import dataclass, field
+from email.message import Message
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass
+class Mailbox:
+    messages: list[Message] = field(default_factory=list)
+    refuse: bool = False
+    ehlo_delay: float = 0.0
+    connections: int = 0
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.connections += 1
+        if self.ehlo_delay:
+            await asyncio.sleep(self.ehlo_delay)
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refuse:
+            return "550 5.7.1 Mail refused by this test"
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if m["To"] == address]
+
+    @staticmethod
+    def text(message: Message) -> str:
+        for part in message.walk():
+            if part.get_content_type() == "text/plain":
+                payload = part.get_payload(decode=True)
+                assert isinstance(payload, bytes)
+                return payload.decode()
+        raise AssertionError("no text part")
+
+    def wait_for(self, count: int, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+class SmtpServer:
+    def __init__(self, port: int) -> None:
+        self.mailbox = Mailbox()
+        self.port = port
+        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=port)
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
