@@ -152,13 +152,15 @@ def redis_server() -> Iterator[str]:
 
 @pytest.fixture
 async def redis_prefix(redis_server: str) -> AsyncIterator[str]:
-    """A key prefix of this test's own; its keys are deleted afterwards."""
+    """A key prefix of this test's own; its keys, and arq's job keys, are deleted afterwards
+    (the test Redis db belongs to the tests, which run one at a time)."""
     prefix = f"inkwell-test-{uuid.uuid4().hex[:10]}:"
     yield prefix
     client = Redis.from_url(redis_server)
     try:
-        async for key in client.scan_iter(match=f"{prefix}*", count=500):
-            await client.delete(key)
+        for pattern in (f"{prefix}*", "arq:*"):
+            async for key in client.scan_iter(match=pattern, count=500):
+                await client.delete(key)
     finally:
         await client.aclose()
 
