@@ -383,15 +383,12 @@ async def shutdown(container: Container) -> None:
     settings = container.settings()
     if settings.persistence == "sqlalchemy":
         await container.engine().dispose()
-    if settings.job_mode == "in_process":
-        queue = container.job_queue()
-        assert isinstance(queue, InProcessJobQueue)
+    queue = container.job_queue()
+    if isinstance(queue, InProcessJobQueue | ArqJobQueue):
         await queue.close()
-    elif settings.job_mode == "arq":
-        await container.arq_redis().aclose()
     if settings.shared_state == "redis":
         cache = container.cache()
-        assert isinstance(cache, RedisCache)
-        await cache.close()
+        if isinstance(cache, RedisCache):
+            await cache.close()
         await container.redis_circuit().close()
     container.hasher().close()

@@ -193,3 +193,62 @@ async def test_smtp_refusing_mail_is_retried_then_dead_and_visible(
         assert dead.attempts == 3
         assert dead.last_error is not None
         assert "Mail refused by this test" in dead.last_error
+
+
+def test_dead_jobs_are_listed_by_the_cli(
+    migrated_sqlite: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from entrypoints.cli.__main__ import main
+
+    async def kill_one() -> None:
+        container = sql_container(migrated_sqlite)
+        try:
+            async with api(container) as http:
+                await http.post(
+                    "/users", json={"email": "a@x.io", "password": PASSWORD, "name": "A"}
+                )
+            async with container.uow() as uow:
+                [message] = await uow.outbox.claim_undispatched(10)
+            await container.record_dead_message().execute(message.id, "550 refused", 5)
+        finally:
+            await shutdown(container)
+
+    asyncio.run(kill_one())
+    monkeypatch.setenv("INKWELL_DATABASE_URL", migrated_sqlite)
+    assert main(["dead-jobs"]) == 0
+    out = capsys.readouterr().out
+    assert "UserRegistered tries=5 550 refused" in out
+    assert "1 dead job(s)" in out
+
+
+class CountingQueue:
+    def __init__(self) -> None:
+        self.enqueued: list[uuid.UUID] = []
+
+    async def enqueue(self, message_id: uuid.UUID) -> None:
+        await asyncio.sleep(0.001)  # yield while holding the claimed rows
+        self.enqueued.append(message_id)
+
+
+async def test_concurrent_relays_on_postgres_never_dispatch_a_message_twice(
+    migrated_postgres: str,
+) -> None:
+    container = sql_container(migrated_postgres, registrations_per_client=1000)
+    queue = CountingQueue()
+    container.job_queue.override(queue)
+    try:
+        async with api(container) as http:
+            for i in range(60):
+                await http.post(
+                    "/users", json={"email": f"u{i}@x.io", "password": PASSWORD, "name": "U"}
+                )
+
+        async def relay() -> None:
+            while await container.dispatch_outbox().execute(limit=7):
+                pass
+
+        await asyncio.gather(*(relay() for _ in range(5)))
+        assert len(queue.enqueued) == 60
+        assert len(set(queue.enqueued)) == 60
+    finally:
+        await shutdown(container)
