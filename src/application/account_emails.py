@@ -13,24 +13,42 @@ from application.ports.system import Clock
 from application.ports.uow import UnitOfWork
 from application.views import Actor
 from domain.errors import InvalidEmail
+from domain.events import PasswordResetRequested
 from domain.values import Email, check_password_policy
 
 VERIFY, RESET = "verify", "reset"
 
 
 class InvalidOneTimeToken(InvalidToken):
-    """A verification or reset token that is unknown, spent, expired or for another purpose."""
+    """A verification or reset token that is unknown, spent, expired, for another purpose,
+    or no longer the user's (their email or password changed since it was mailed)."""
+
+
+def normalised_address(raw: str) -> str:
+    """One key per mailbox for throttles: spelling variants of an address share it."""
+    try:
+        return Email(raw).value
+    except InvalidEmail:
+        return "invalid"
+
+
+async def _throttle(limiter: RateLimiter, key: str, rate: Rate, what: str) -> None:
+    decision = await limiter.hit(key, rate)
+    if not decision.allowed:
+        raise RateLimited(f"Too many {what}.", decision.retry_after_seconds)
 
 
 @dataclass(frozen=True, slots=True)
 class PasswordResetLimits:
     per_client: Rate
     per_account: Rate
+    confirms_per_client: Rate
 
 
 class RequestPasswordReset:
-    """Always succeeds from the caller's view (no account enumeration); only an existing,
-    active account gets a mail. Limited per client and per address."""
+    """Always succeeds from the caller's view, and costs the same whether or not the address
+    has an account: the request is recorded either way and the worker looks the account up
+    (only an existing, active account gets a mail). Limited per client and per address."""
 
     def __init__(
         self, uow: UnitOfWork, clock: Clock, limiter: RateLimiter, limits: PasswordResetLimits
@@ -41,51 +59,57 @@ class RequestPasswordReset:
         self._limits = limits
 
     async def execute(self, email: str, client: str) -> None:
-        for key, rate in (
-            (f"reset:client:{client}", self._limits.per_client),
-            (f"reset:account:{email.strip().lower()[:320]}", self._limits.per_account),
-        ):
-            decision = await self._limiter.hit(key, rate)
-            if not decision.allowed:
-                raise RateLimited("Too many password reset requests.", decision.retry_after_seconds)
-        try:
-            address = Email(email)
-        except InvalidEmail:
+        address = normalised_address(email)
+        limits = self._limits
+        await _throttle(self._limiter, f"reset:client:{client}", limits.per_client, "requests")
+        await _throttle(self._limiter, f"reset:account:{address}", limits.per_account, "requests")
+        if address == "invalid":
             return
         async with self._uow as uow:
-            user = await uow.users.get_by_email(address)
-            if user is None or not user.is_active:
-                return
-            user.request_password_reset(now=self._clock.now())
-            uow.collect(user.pull_events())
+            uow.collect([PasswordResetRequested(occurred_at=self._clock.now(), email=address)])
             await uow.commit()
 
 
 class ConfirmPasswordReset:
     """A valid reset token sets the new password, spends every reset token of the user and
-    ends every session (access and refresh tokens)."""
+    ends every session (access and refresh tokens). A token dies with any email or password
+    change made after it was mailed. Attempts are limited per client, and the token is
+    checked before any hashing, so bad tokens cost no argon2 work."""
 
     def __init__(
-        self, uow: UnitOfWork, tokens: OneTimeTokens, hasher: PasswordHasher, clock: Clock
+        self,
+        uow: UnitOfWork,
+        tokens: OneTimeTokens,
+        hasher: PasswordHasher,
+        clock: Clock,
+        limiter: RateLimiter,
+        limits: PasswordResetLimits,
     ) -> None:
         self._uow = uow
         self._tokens = tokens
         self._hasher = hasher
         self._clock = clock
+        self._limiter = limiter
+        self._limits = limits
 
-    async def execute(self, token: str, new_password: str) -> None:
-        password_hash = await self._hasher.hash(check_password_policy(new_password))
+    async def execute(self, token: str, new_password: str, client: str = "") -> None:
+        rate = self._limits.confirms_per_client
+        await _throttle(self._limiter, f"reset-confirm:{client}", rate, "attempts")
+        check_password_policy(new_password)
         now = self._clock.now()
         async with self._uow as uow:
             stored = await uow.email_tokens.get_by_hash(self._tokens.digest(token))
-            if stored is None or stored.purpose != RESET or not stored.usable(now):
-                raise InvalidOneTimeToken("The reset link is invalid or has expired.")
-            user = await uow.users.get(stored.user_id)
+            user = await uow.users.get(stored.user_id) if stored else None
             if (
-                user is None
-                or not user.is_active
-                or not await uow.email_tokens.spend(stored.id, now)
+                stored is None
+                or user is None
+                or stored.purpose != RESET
+                or not stored.usable(now)
+                or not stored.belongs_to(user)
             ):
+                raise InvalidOneTimeToken("The reset link is invalid or has expired.")
+            password_hash = await self._hasher.hash(new_password)
+            if not await uow.email_tokens.spend(stored.id, now):
                 raise InvalidOneTimeToken("The reset link is invalid or has expired.")
             version = user.version
             user.change_password(password_hash, now=now)
@@ -107,12 +131,15 @@ class ConfirmEmail:
         now = self._clock.now()
         async with self._uow as uow:
             stored = await uow.email_tokens.get_by_hash(self._tokens.digest(token))
-            if stored is None or stored.purpose != VERIFY or not stored.usable(now):
-                raise InvalidOneTimeToken("The verification link is invalid or has expired.")
-            user = await uow.users.get(stored.user_id)
-            if user is None or user.email.value != stored.email:
-                raise InvalidOneTimeToken("The verification link is invalid or has expired.")
-            if not await uow.email_tokens.spend(stored.id, now):
+            user = await uow.users.get(stored.user_id) if stored else None
+            if (
+                stored is None
+                or user is None
+                or stored.purpose != VERIFY
+                or not stored.usable(now)
+                or user.email.value != stored.email
+                or not await uow.email_tokens.spend(stored.id, now)
+            ):
                 raise InvalidOneTimeToken("The verification link is invalid or has expired.")
             version = user.version
             user.verify_email(now=now)
@@ -130,9 +157,7 @@ class ResendVerification:
         self._rate = rate
 
     async def execute(self, actor: Actor) -> None:
-        decision = await self._limiter.hit(f"verify-resend:{actor.user_id}", self._rate)
-        if not decision.allowed:
-            raise RateLimited("Too many verification emails.", decision.retry_after_seconds)
+        await _throttle(self._limiter, f"verify-resend:{actor.user_id}", self._rate, "emails")
         async with self._uow as uow:
             user = await uow.users.get(actor.user_id)
             if user is None:

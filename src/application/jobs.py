@@ -19,27 +19,54 @@ from application.ports.jobs import EmailSender, JobQueue, OneTimeTokens
 from application.ports.system import Clock, IdGenerator
 from application.ports.uow import UnitOfWork
 from domain.notification import EmailToken, Notification
+from domain.user import User
+from domain.values import Email
 
 FAN_OUT_BATCH = 500
 
 
-class DispatchOutbox:
-    """Hand committed, undispatched messages to the queue (job id = message id). If the
-    queue is unreachable nothing is marked and a later sweep tries again."""
+MAX_DISPATCHES = 4
 
-    def __init__(self, uow: UnitOfWork, queue: JobQueue, clock: Clock) -> None:
+
+class DispatchOutbox:
+    """Hand committed messages to the queue (job id = message id). Also re-sends a message
+    dispatched more than `lease` ago that is neither processed nor dead: its job was lost
+    (timed out, killed on its last try, or its process died). After MAX_DISPATCHES such
+    attempts it is marked dead instead. If the queue is unreachable nothing is marked, and
+    a later round tries again."""
+
+    def __init__(self, uow: UnitOfWork, queue: JobQueue, clock: Clock, lease: timedelta) -> None:
         self._uow = uow
         self._queue = queue
         self._clock = clock
+        self._lease = lease
 
     async def execute(self, limit: int = 100) -> int:
+        now = self._clock.now()
         async with self._uow as uow:
-            messages = await uow.outbox.claim_undispatched(limit)
-            for message in messages:
-                await self._queue.enqueue(message.id)
-            await uow.outbox.mark_dispatched([m.id for m in messages], self._clock.now())
+            due = await uow.outbox.claim_due(limit, stale_before=now - self._lease)
+            sent = []
+            for record in due:
+                if record.attempts >= MAX_DISPATCHES:
+                    error = f"no job finished after {record.attempts} dispatches"
+                    await uow.outbox.mark_dead(record.message.id, error, record.attempts, now)
+                    continue
+                await self._queue.enqueue(record.message.id)
+                sent.append(record.message.id)
+            await uow.outbox.mark_dispatched(sent, now)
             await uow.commit()
-        return len(messages)
+        return len(due)
+
+
+class ReleaseUnfinishedOutbox:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(self) -> int:
+        async with self._uow as uow:
+            released = await uow.outbox.release_unfinished()
+            await uow.commit()
+        return released
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,53 +114,62 @@ class HandleOutboxMessage:
             await uow.outbox.mark_processed(message_id, self._clock.now())
             await uow.commit()
 
-    async def _issue(self, m: OutboxMessage, purpose: str, ttl: timedelta) -> tuple[str, str]:
-        """Store the event's token (once, whatever the number of runs); return (token, name)
-        or ("", "") when the mail is no longer relevant."""
-        user_id, email = UUID(m.payload["user_id"]), m.payload["email"]
+    async def _issue(self, m: OutboxMessage, purpose: str, user: User, ttl: timedelta) -> str:
+        """Store the event's token (once, however often the job runs) and return it. It is
+        bound to the user's address and token_version: any email or password change kills it."""
         token = self._tokens.derive(purpose, m.id)
+        now = self._clock.now()
         async with self._uow as uow:
-            user = await uow.users.get(user_id)
-            if user is None or user.email.value != email or not user.is_active:
-                return "", ""
-            if purpose == VERIFY and user.email_verified_at is not None:
-                return "", ""
             await uow.email_tokens.add(
                 EmailToken(
                     id=self._ids.new(),
                     event_id=m.id,
-                    user_id=user_id,
+                    user_id=user.id,
                     purpose=purpose,
-                    email=email,
+                    email=user.email.value,
                     token_hash=self._tokens.digest(token),
-                    created_at=m.occurred_at,
-                    expires_at=m.occurred_at + ttl,
+                    token_version=user.token_version,
+                    created_at=now,
+                    expires_at=now + ttl,
                 )
             )
             await uow.commit()
-        return token, user.name.value
+        return token
 
     async def _mail_verification(self, m: OutboxMessage) -> None:
-        token, name = await self._issue(m, VERIFY, self._links.verify_ttl)
-        if token:
-            link = f"{self._links.public_url}/verify-email?token={token}"
-            await self._sender.send(
-                emails.verification(m.payload["email"], name, link, _message_id(m))
-            )
+        async with self._uow as uow:
+            user = await uow.users.get(UUID(m.payload["user_id"]))
+        if (
+            user is None
+            or not user.is_active
+            or user.email.value != m.payload["email"]
+            or user.email_verified_at is not None
+        ):
+            return  # no longer relevant: nothing to mail
+        token = await self._issue(m, VERIFY, user, self._links.verify_ttl)
+        link = f"{self._links.public_url}/verify-email?token={token}"
+        await self._sender.send(
+            emails.verification(user.email.value, user.name.value, link, _message_id(m))
+        )
 
     async def _mail_reset(self, m: OutboxMessage) -> None:
-        token, name = await self._issue(m, RESET, self._links.reset_ttl)
-        if token:
-            link = f"{self._links.public_url}/reset-password?token={token}"
-            minutes = int(self._links.reset_ttl.total_seconds() // 60)
-            await self._sender.send(
-                emails.password_reset(m.payload["email"], name, link, minutes, _message_id(m))
-            )
+        async with self._uow as uow:
+            user = await uow.users.get_by_email(Email(m.payload["email"]))
+        if user is None or not user.is_active:
+            return  # unknown address: the caller got the same 202 anyway
+        token = await self._issue(m, RESET, user, self._links.reset_ttl)
+        link = f"{self._links.public_url}/reset-password?token={token}"
+        minutes = int(self._links.reset_ttl.total_seconds() // 60)
+        await self._sender.send(
+            emails.password_reset(user.email.value, user.name.value, link, minutes, _message_id(m))
+        )
 
     async def _notify_followee(self, m: OutboxMessage) -> None:
-        note = self._notification(m, UUID(m.payload["followee_id"]), "user_followed")
+        followee = UUID(m.payload["followee_id"])
         async with self._uow as uow:
-            await uow.notifications.add_many([note])
+            if await uow.users.get(followee) is None:
+                return  # deleted since: nobody to notify
+            await uow.notifications.add_many([self._notification(m, followee, "user_followed")])
             await uow.commit()
 
     async def _fan_out(self, m: OutboxMessage) -> None:

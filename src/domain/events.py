@@ -20,7 +20,8 @@ class UserRegistered(DomainEvent):
 
 @dataclass(frozen=True, slots=True)
 class PasswordResetRequested(DomainEvent):
-    user_id: UUID
+    """Someone asked to reset the password of `email`, which may have no account at all."""
+
     email: str
 
 

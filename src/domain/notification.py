@@ -5,6 +5,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from domain.user import User
+
 
 @dataclass(kw_only=True)
 class Notification:
@@ -30,9 +32,18 @@ class EmailToken:
     purpose: str  # "verify" | "reset"
     email: str
     token_hash: str
+    token_version: int  # the user's, when mailed: a later email or password change kills it
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
 
     def usable(self, now: datetime) -> bool:
         return self.used_at is None and now < self.expires_at
+
+    def belongs_to(self, user: User) -> bool:
+        """Still the user's: same address, and no email or password change since mailing."""
+        return (
+            user.is_active
+            and user.email.value == self.email
+            and user.token_version == self.token_version
+        )

@@ -5,7 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.aggregate import Aggregate
-from domain.events import EmailVerificationRequested, PasswordResetRequested, UserRegistered
+from domain.events import EmailVerificationRequested, UserRegistered
 from domain.values import Email, Name
 
 
@@ -97,8 +97,3 @@ class User(Aggregate):
         if self.email_verified_at is None:
             self.email_verified_at = now
             self._touch(now)
-
-    def request_password_reset(self, *, now: datetime) -> None:
-        self.events.append(
-            PasswordResetRequested(occurred_at=now, user_id=self.id, email=self.email.value)
-        )

@@ -318,7 +318,14 @@ class Container(containers.DeclarativeContainer):
             base_delay=settings.provided.job_retry_base_seconds,
         ),
     )
-    dispatch_outbox = providers.Factory(jobs.DispatchOutbox, uow=uow, queue=job_queue, clock=clock)
+    dispatch_outbox = providers.Factory(
+        jobs.DispatchOutbox,
+        uow=uow,
+        queue=job_queue,
+        clock=clock,
+        lease=providers.Factory(timedelta, seconds=settings.provided.job_lease_seconds),
+    )
+    release_unfinished_outbox = providers.Factory(jobs.ReleaseUnfinishedOutbox, uow=uow)
     password_reset_limits = providers.Singleton(
         account_emails.PasswordResetLimits,
         per_client=providers.Factory(
@@ -330,6 +337,11 @@ class Container(containers.DeclarativeContainer):
             Rate,
             settings.provided.password_resets_per_account,
             settings.provided.email_limit_window_seconds,
+        ),
+        confirms_per_client=providers.Factory(
+            Rate,
+            settings.provided.login_failures_per_client,
+            settings.provided.login_window_seconds,
         ),
     )
     request_password_reset = providers.Factory(
@@ -345,6 +357,8 @@ class Container(containers.DeclarativeContainer):
         tokens=one_time_tokens,
         hasher=hasher,
         clock=clock,
+        limiter=rate_limiter,
+        limits=password_reset_limits,
     )
     confirm_email = providers.Factory(
         account_emails.ConfirmEmail, uow=uow, tokens=one_time_tokens, clock=clock
@@ -391,4 +405,6 @@ async def shutdown(container: Container) -> None:
         if isinstance(cache, RedisCache):
             await cache.close()
         await container.redis_circuit().close()
-    container.hasher().close()
+    hasher = container.hasher()
+    if isinstance(hasher, Argon2PasswordHasher):
+        hasher.close()

@@ -17,6 +17,11 @@ log = logging.getLogger("inkwell.relay")
 async def relay_forever(container: Container, poll_seconds: float) -> None:
     signal = container.outbox_signal()
     assert isinstance(signal, InProcessOutboxSignal)
+    if container.settings().job_mode == "in_process":
+        # Embedded mode is one process: the tasks that held dispatched jobs died with the
+        # previous one, so their messages go back to the queue now.
+        with contextlib.suppress(Exception):
+            await container.release_unfinished_outbox().execute()
     while True:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(signal.event.wait(), poll_seconds)

@@ -66,13 +66,14 @@ class Settings(BaseSettings):
     # Jobs
     verify_token_ttl_hours: int = Field(48, ge=1)
     reset_token_ttl_minutes: int = Field(30, ge=5, le=24 * 60)
-    job_max_tries: int = Field(5, ge=1)
+    job_max_tries: int = Field(8, ge=1)
     job_timeout_seconds: int = Field(300, ge=1)
     job_queue_name: str = "arq:queue"
     fan_out_batch: int = Field(
         500, ge=1, le=10_000
     )  # a killed worker's job runs again after this + 10 s
     job_retry_base_seconds: float = Field(2.0, gt=0)
+    job_retry_max_seconds: float = Field(300.0, gt=0)
     outbox_poll_seconds: float = Field(1.0, gt=0)
     outbox_retention_days: int = Field(7, ge=1)
 
@@ -85,6 +86,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> Settings:
+        if self.env == "production" and self.email_backend != "smtp":
+            raise ValueError(
+                "INKWELL_EMAIL_BACKEND must be smtp when INKWELL_ENV=production (console would "
+                "print reset links to the logs, memory would drop every mail)."
+            )
         secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
         if self.env == "production" and len(secret) < MIN_JWT_SECRET_LENGTH:
             raise ValueError(
@@ -106,6 +112,17 @@ class Settings(BaseSettings):
         if self.env == "test":
             return "recorded"
         return "arq" if self.redis_url else "in_process"
+
+    def retry_delay(self, tries: int) -> float:
+        """Exponential backoff after the `tries`-th failure, capped."""
+        delay: float = self.job_retry_base_seconds * 2 ** (tries - 1)
+        return min(delay, self.job_retry_max_seconds)
+
+    @property
+    def job_lease_seconds(self) -> float:
+        """How long a dispatched job may take, retries included, before it counts as lost."""
+        backoff = sum(self.retry_delay(t) for t in range(1, self.job_max_tries))
+        return (self.job_timeout_seconds + 10) * self.job_max_tries + backoff + 60
 
     @property
     def smtp_password_value(self) -> str | None:

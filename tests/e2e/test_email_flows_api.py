@@ -166,3 +166,66 @@ async def test_an_email_change_mails_the_new_address_and_old_links_stop_working(
     assert (
         await client.post("/auth/verify-email/confirm", json={"token": new_link})
     ).status_code == 204
+
+
+async def test_a_reset_link_dies_when_the_email_or_password_changes_after_it_was_mailed(
+    client: httpx.AsyncClient, container: Container, ada: Account
+) -> None:
+    async def mailed_reset() -> str:
+        await client.post("/auth/password-reset", json={"email": ada.email})
+        await drain(container)
+        return [token_in(m) for m in mails(container) if "reset" in m.subject.lower()][-1]
+
+    before_email_change = await mailed_reset()
+    await client.patch(
+        "/users/me",
+        json={"email": "moved@example.com", "current_password": PASSWORD},
+        headers=ada.auth,
+    )
+    takeover = await client.post(
+        "/auth/password-reset/confirm",
+        json={"token": before_email_change, "new_password": "attacker's choice"},
+    )
+    assert_problem(takeover, 400)
+
+    ada.email = "moved@example.com"
+    fresh = await login(client, ada.email)
+    ada.access = fresh["access_token"]
+    before_password_change = await mailed_reset()
+    await client.patch(
+        "/users/me",
+        json={"new_password": "my own new one", "current_password": PASSWORD},
+        headers=ada.auth,
+    )
+    stale = await client.post(
+        "/auth/password-reset/confirm",
+        json={"token": before_password_change, "new_password": "attacker's choice"},
+    )
+    assert_problem(stale, 400)
+    await login(client, ada.email, "my own new one")
+
+
+async def test_reset_confirms_are_throttled_and_bad_tokens_cost_no_hashing(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    hashes = 0
+    real = container.hasher()
+
+    class CountingHasher:
+        async def hash(self, password: str) -> str:
+            nonlocal hashes
+            hashes += 1
+            return await real.hash(password)
+
+    container.hasher.override(CountingHasher())
+    statuses = [
+        (
+            await client.post(
+                "/auth/password-reset/confirm",
+                json={"token": f"forged{i}", "new_password": "long enough pw"},
+            )
+        ).status_code
+        for i in range(101)
+    ]
+    assert statuses == [400] * 100 + [429]
+    assert hashes == 0

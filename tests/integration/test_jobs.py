@@ -208,7 +208,7 @@ def test_dead_jobs_are_listed_by_the_cli(
                     "/users", json={"email": "a@x.io", "password": PASSWORD, "name": "A"}
                 )
             async with container.uow() as uow:
-                [message] = await uow.outbox.claim_undispatched(10)
+                [message] = [r.message for r in await uow.outbox.claim_due(10)]
             await container.record_dead_message().execute(message.id, "550 refused", 5)
         finally:
             await shutdown(container)

@@ -29,6 +29,7 @@ def api_process(database_url: str, redis_url: str, prefix: str, **extra: str) ->
         "INKWELL_REDIS_URL": redis_url,
         "INKWELL_REDIS_KEY_PREFIX": prefix,
         "INKWELL_JOB_QUEUE_NAME": f"{prefix}queue",
+        "INKWELL_EMAIL_BACKEND": "smtp",
         "INKWELL_JWT_SECRET": "replicas-share-this-signing-secret-0123456789",
         "INKWELL_ARGON2_MEMORY_COST_KIB": "64",
         "INKWELL_ARGON2_TIME_COST": "1",

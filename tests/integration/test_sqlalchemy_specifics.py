@@ -155,3 +155,34 @@ async def test_text_postgres_cannot_store_is_a_422_not_a_500(migrated_postgres: 
             assert login.status_code == 401, login.text
     finally:
         await shutdown(container)
+
+
+async def test_migration_0002_treats_older_events_as_history_not_work(tmp_path: Path) -> None:
+    import uuid
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    await asyncio.to_thread(migrate.upgrade, url, "0001")
+    container = sql_container(url)
+    try:
+        async with container.engine().begin() as conn:
+            await conn.execute(
+                insert(outbox).values(
+                    id=uuid.uuid4(),
+                    topic="UserRegistered",
+                    payload={},
+                    attempts=0,
+                    occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
+                )
+            )
+    finally:
+        await shutdown(container)
+    await asyncio.to_thread(migrate.upgrade, url)
+    container = sql_container(url)
+    try:
+        async with container.uow() as uow:
+            assert await uow.outbox.claim_due(10) == []
+    finally:
+        await shutdown(container)

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from arq import Retry
 
 from adapters.memory.jobs import InProcessJobQueue
+from adapters.system.clock import FrozenClock
+from application.jobs import MAX_DISPATCHES
 from application.ports.jobs import EmailMessage
 from application.users import RegisterUserCommand
 from entrypoints.container import Container
@@ -35,16 +38,56 @@ async def test_the_worker_retries_with_backoff_then_records_the_job_dead(
     container.email_sender.override(RefusingSender(failures=99))
     await _registered(container)
     [message_id] = container.job_queue().pending  # type: ignore[attr-defined]
-    for attempt in range(1, 5):
-        with pytest.raises(Retry):
+    limit = container.settings().job_max_tries
+    for attempt in range(1, limit):
+        with pytest.raises(Retry) as retry:
             await process_event({"container": container, "job_try": attempt}, str(message_id))
-    await process_event({"container": container, "job_try": 5}, str(message_id))
+        assert retry.value.defer_score == 1000 * container.settings().retry_delay(attempt)
+    await process_event({"container": container, "job_try": limit}, str(message_id))
     async with container.uow() as uow:
         [dead] = await uow.outbox.list_dead(10)
-    assert (dead.message.id, dead.attempts) == (message_id, 5)
+    assert (dead.message.id, dead.attempts) == (message_id, limit)
     assert dead.last_error is not None
     assert "550 mailbox unavailable" in dead.last_error
-    await process_event({"container": container, "job_try": 6}, str(message_id))  # ignored now
+    await process_event({"container": container, "job_try": limit + 1}, str(message_id))
+
+
+async def test_a_last_try_that_never_finished_is_recorded_dead_on_the_next_delivery(
+    container: Container,
+) -> None:
+    await _registered(container)
+    [message_id] = container.job_queue().pending  # type: ignore[attr-defined]
+    limit = container.settings().job_max_tries
+    await process_event({"container": container, "job_try": limit + 1}, str(message_id))
+    async with container.uow() as uow:
+        [dead] = await uow.outbox.list_dead(10)
+    assert dead.last_error == f"the last of {limit} tries did not finish"
+    assert container.settings().retry_delay(20) == container.settings().job_retry_max_seconds
+
+
+async def test_a_lost_job_is_dispatched_again_after_its_lease_then_dead(
+    container: Container, clock: FrozenClock
+) -> None:
+    await _registered(container)
+    queue = container.job_queue()
+    [message_id] = queue.pending  # type: ignore[attr-defined]
+    queue.pending.clear()  # type: ignore[attr-defined]
+    # The job is lost: nobody processes it. Within the lease nothing is re-sent...
+    assert await container.dispatch_outbox().execute() == 0
+    lease = timedelta(seconds=container.settings().job_lease_seconds + 1)
+    for _ in range(MAX_DISPATCHES - 1):  # ...after it, it is, a few times...
+        clock.advance(lease)
+        assert await container.dispatch_outbox().execute() == 1
+        assert queue.pending.pop() == message_id  # type: ignore[attr-defined]
+    clock.advance(lease)  # ...and then it is given up on, visibly.
+    await container.dispatch_outbox().execute()
+    async with container.uow() as uow:
+        [dead] = await uow.outbox.list_dead(10)
+    assert dead.last_error == f"no job finished after {MAX_DISPATCHES} dispatches"
+    async with container.uow() as uow:
+        assert await uow.outbox.requeue_dead() == 1
+        await uow.commit()
+    assert await container.dispatch_outbox().execute() == 1
 
 
 async def test_a_transient_failure_is_retried_and_mails_once(container: Container) -> None:

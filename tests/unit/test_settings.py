@@ -11,7 +11,13 @@ from entrypoints.settings import Settings, resolve_jwt_secret
 @pytest.mark.parametrize("secret", [None, "short-secret"])
 def test_production_refuses_a_missing_or_short_jwt_secret(secret: str | None) -> None:
     with pytest.raises(ValidationError, match="INKWELL_JWT_SECRET"):
-        Settings(env="production", jwt_secret=secret)  # type: ignore[arg-type]
+        Settings(env="production", jwt_secret=secret, email_backend="smtp")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("backend", ["console", "memory"])
+def test_production_refuses_an_email_backend_that_prints_or_drops_mail(backend: str) -> None:
+    with pytest.raises(ValidationError, match="INKWELL_EMAIL_BACKEND"):
+        Settings(env="production", jwt_secret="x" * 40, email_backend=backend)  # type: ignore[arg-type]
 
 
 def test_without_a_configured_secret_each_install_gets_its_own_random_one(
@@ -29,6 +35,7 @@ def test_without_a_configured_secret_each_install_gets_its_own_random_one(
 def test_production_starts_with_a_long_random_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INKWELL_ENV", "production")
     monkeypatch.setenv("INKWELL_JWT_SECRET", "x" * 48)
+    monkeypatch.setenv("INKWELL_EMAIL_BACKEND", "smtp")
     monkeypatch.setenv("INKWELL_CORS_ORIGINS", "https://a.example, https://b.example")
     settings = Settings()
     assert settings.persistence == "sqlalchemy"

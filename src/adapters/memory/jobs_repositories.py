@@ -88,13 +88,32 @@ class InMemoryOutboxRepository(OutboxRepository):
         if record is not None:
             self._s.outbox[message_id] = dataclasses.replace(record, **changes)  # type: ignore[arg-type]
 
-    async def claim_undispatched(self, limit: int) -> Sequence[OutboxMessage]:
-        pending = [r.message for r in self._s.outbox.values() if r.dispatched_at is None]
-        return sorted(pending, key=lambda m: m.occurred_at)[:limit]
+    async def claim_due(
+        self, limit: int, *, stale_before: datetime | None = None
+    ) -> Sequence[OutboxRecord]:
+        def due(r: OutboxRecord) -> bool:
+            if r.dispatched_at is None:
+                return True
+            unfinished = r.processed_at is None and r.dead_at is None
+            return stale_before is not None and unfinished and r.dispatched_at < stale_before
+
+        pending = [r for r in self._s.outbox.values() if due(r)]
+        return sorted(pending, key=lambda r: r.message.occurred_at)[:limit]
 
     async def mark_dispatched(self, ids: Sequence[UUID], now: datetime) -> None:
         for message_id in ids:
-            self._update(message_id, dispatched_at=now)
+            record = self._s.outbox[message_id]
+            self._update(message_id, dispatched_at=now, attempts=record.attempts + 1)
+
+    async def release_unfinished(self) -> int:
+        unfinished = [
+            k
+            for k, r in self._s.outbox.items()
+            if r.dispatched_at is not None and r.processed_at is None and r.dead_at is None
+        ]
+        for key in unfinished:
+            self._update(key, dispatched_at=None)
+        return len(unfinished)
 
     async def get(self, message_id: UUID) -> OutboxRecord | None:
         return self._s.outbox.get(message_id)
@@ -107,6 +126,12 @@ class InMemoryOutboxRepository(OutboxRepository):
 
     async def list_dead(self, limit: int) -> Sequence[OutboxRecord]:
         return [r for r in self._s.outbox.values() if r.dead_at is not None][:limit]
+
+    async def requeue_dead(self) -> int:
+        dead = [k for k, r in self._s.outbox.items() if r.dead_at is not None]
+        for key in dead:
+            self._update(key, dead_at=None, dispatched_at=None, attempts=0, last_error=None)
+        return len(dead)
 
     async def purge_processed(self, before: datetime) -> int:
         old = [

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, and_, bindparam, delete, select, tuple_, update
+from sqlalchemy import ColumnElement, Row, and_, bindparam, delete, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.repositories import on_conflict_do_nothing
@@ -120,22 +120,37 @@ class SqlAlchemyOutboxRepository(OutboxRepository):
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def claim_undispatched(self, limit: int) -> Sequence[OutboxMessage]:
-        stmt = (
-            select(outbox.c.id, outbox.c.topic, outbox.c.payload, outbox.c.occurred_at)
-            .where(outbox.c.dispatched_at.is_(None))
-            .order_by(outbox.c.occurred_at)
-            .limit(limit)
-        )
+    async def claim_due(
+        self, limit: int, *, stale_before: datetime | None = None
+    ) -> Sequence[OutboxRecord]:
+        o = outbox.c
+        due: ColumnElement[bool] = o.dispatched_at.is_(None)
+        if stale_before is not None:
+            lost = and_(
+                o.processed_at.is_(None), o.dead_at.is_(None), o.dispatched_at < stale_before
+            )
+            due = or_(due, lost)
+        stmt = select(outbox).where(due).order_by(o.occurred_at).limit(limit)
         if self._conn.dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
-        return [_message(r) for r in await self._conn.execute(stmt)]
+        return [_record(r) for r in await self._conn.execute(stmt)]
 
     async def mark_dispatched(self, ids: Sequence[UUID], now: datetime) -> None:
         if ids:
             await self._conn.execute(
-                update(outbox).where(outbox.c.id.in_(ids)).values(dispatched_at=now)
+                update(outbox)
+                .where(outbox.c.id.in_(ids))
+                .values(dispatched_at=now, attempts=outbox.c.attempts + 1)
             )
+
+    async def release_unfinished(self) -> int:
+        o = outbox.c
+        result = await self._conn.execute(
+            update(outbox)
+            .where(o.dispatched_at.is_not(None), o.processed_at.is_(None), o.dead_at.is_(None))
+            .values(dispatched_at=None)
+        )
+        return result.rowcount
 
     async def get(self, message_id: UUID) -> OutboxRecord | None:
         row = (await self._conn.execute(select(outbox).where(outbox.c.id == message_id))).first()
@@ -161,6 +176,14 @@ class SqlAlchemyOutboxRepository(OutboxRepository):
             .limit(limit)
         )
         return [_record(r) for r in await self._conn.execute(stmt)]
+
+    async def requeue_dead(self) -> int:
+        result = await self._conn.execute(
+            update(outbox)
+            .where(outbox.c.dead_at.is_not(None))
+            .values(dead_at=None, dispatched_at=None, attempts=0, last_error=None)
+        )
+        return result.rowcount
 
     async def purge_processed(self, before: datetime) -> int:
         result = await self._conn.execute(

@@ -134,6 +134,7 @@ email_tokens = Table(
     Column("purpose", String(16), nullable=False),
     Column("email", String(254), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
+    Column("token_version", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False, index=True),
     Column("used_at", UTCDateTime, nullable=True),

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from application.outbox import OutboxMessage, OutboxRecord
+from application.outbox import OutboxRecord
 from domain.follow import Follow
 from domain.notification import EmailToken, Notification
 from domain.post import Post
@@ -141,12 +141,22 @@ class NotificationRepository(Protocol):
 
 
 class OutboxRepository(Protocol):
-    async def claim_undispatched(self, limit: int) -> Sequence[OutboxMessage]:
-        """Oldest first; on Postgres rows are locked (SKIP LOCKED) until the transaction ends,
-        so concurrent relays never take the same message."""
+    async def claim_due(
+        self, limit: int, *, stale_before: datetime | None = None
+    ) -> Sequence[OutboxRecord]:
+        """Never dispatched, or (with `stale_before`) dispatched before it and still neither
+        processed nor dead: a job that was lost. Oldest first; on Postgres rows are locked
+        (SKIP LOCKED) until the transaction ends, so concurrent relays never share one."""
         ...
 
-    async def mark_dispatched(self, ids: Sequence[UUID], now: datetime) -> None: ...
+    async def mark_dispatched(self, ids: Sequence[UUID], now: datetime) -> None:
+        """Set dispatched_at; count the dispatch in `attempts`."""
+        ...
+
+    async def release_unfinished(self) -> int:
+        """Forget the dispatch of every message neither processed nor dead (single-process
+        embedded mode, at start: the tasks that held them died with the last process)."""
+        ...
 
     async def get(self, message_id: UUID) -> OutboxRecord | None: ...
 
@@ -157,5 +167,9 @@ class OutboxRepository(Protocol):
     ) -> None: ...
 
     async def list_dead(self, limit: int) -> Sequence[OutboxRecord]: ...
+
+    async def requeue_dead(self) -> int:
+        """Give every dead message a fresh start (after the cause was fixed)."""
+        ...
 
     async def purge_processed(self, before: datetime) -> int: ...

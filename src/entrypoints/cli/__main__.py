@@ -54,6 +54,18 @@ async def _dead_jobs(settings: Settings, limit: int) -> int:
     return 0
 
 
+async def _requeue_dead(settings: Settings) -> int:
+    container = build_container(settings)
+    try:
+        async with container.uow() as uow:
+            count = await uow.outbox.requeue_dead()
+            await uow.commit()
+    finally:
+        await shutdown(container)
+    print(f"requeued {count} dead job(s)")
+    return 0
+
+
 def _password() -> str:
     from_env = os.environ.get("INKWELL_ADMIN_PASSWORD")
     if from_env:
@@ -77,12 +89,15 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--name", default="Administrator")
     dead = sub.add_parser("dead-jobs", help="list outbox messages whose jobs failed for good")
     dead.add_argument("--limit", type=int, default=50)
+    sub.add_parser("requeue-dead", help="send dead jobs through the queue again")
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "migrate":
         return _migrate(settings, args.revision)
     if args.command == "dead-jobs":
         return asyncio.run(_dead_jobs(settings, args.limit))
+    if args.command == "requeue-dead":
+        return asyncio.run(_requeue_dead(settings))
     return asyncio.run(_create_admin(settings, args.email, args.name, _password()))
 
 

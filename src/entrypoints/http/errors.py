@@ -9,13 +9,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from application import errors as app
 from application.account_emails import InvalidOneTimeToken
 from application.users import CurrentPasswordRequired
 from domain import errors as dom
+from entrypoints.errors_text import describe_error
 
 log = logging.getLogger("inkwell.http")
 
@@ -88,18 +88,10 @@ async def _handle_validation(_request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "Unprocessable Content", "The request is not valid.", errors=errors)
 
 
-def _describe(exc: Exception) -> str:
-    """Type and stack only: messages can quote secrets (a database error repeats the failing
-    row, password hash included), so they never reach the log."""
-    kind = type(exc).__name__
-    if isinstance(exc, DBAPIError) and exc.orig is not None:
-        sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-        kind += f" ({type(exc.orig).__name__}, sqlstate={sqlstate})"
-    return kind + "\n" + "".join(traceback.format_tb(exc.__traceback__))
-
-
 async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled error on %s %s: %s", request.method, request.url.path, _describe(exc))
+    stack = "".join(traceback.format_tb(exc.__traceback__))
+    what = describe_error(exc, with_message=False)
+    log.error("unhandled error on %s %s: %s\n%s", request.method, request.url.path, what, stack)
     return problem(500, "Internal Server Error", "An unexpected error occurred.")
 
 

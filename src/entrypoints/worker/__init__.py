@@ -17,6 +17,7 @@ from arq.connections import RedisSettings
 
 from adapters.arq.queue import PROCESS_EVENT
 from entrypoints.container import Container, build_container, shutdown
+from entrypoints.errors_text import describe_error
 from entrypoints.settings import Settings
 
 log = logging.getLogger("inkwell.worker")
@@ -25,16 +26,21 @@ log = logging.getLogger("inkwell.worker")
 async def process_event(ctx: dict[str, Any], message_id: str) -> None:
     container: Container = ctx["container"]
     settings = container.settings()
+    tries: int = ctx.get("job_try", 1)
+    if tries > settings.job_max_tries:  # the last try never finished: killed or timed out
+        error = f"the last of {settings.job_max_tries} tries did not finish"
+        log.error("job %s is dead: %s", message_id, error)
+        await container.record_dead_message().execute(UUID(message_id), error, tries - 1)
+        return
     try:
         await container.handle_outbox_message().execute(UUID(message_id))
     except Exception as exc:
-        tries: int = ctx.get("job_try", 1)
-        error = f"{type(exc).__name__}: {exc}"
+        error = describe_error(exc)
         if tries >= settings.job_max_tries:
             log.error("job %s is dead after %d tries: %s", message_id, tries, error)
             await container.record_dead_message().execute(UUID(message_id), error, tries)
             return
-        delay = settings.job_retry_base_seconds * 2 ** (tries - 1)
+        delay = settings.retry_delay(tries)
         log.warning(
             "job %s failed (try %d), retrying in %.1fs: %s", message_id, tries, delay, error
         )
@@ -79,7 +85,16 @@ _settings = Settings()
 
 
 class WorkerSettings:
-    functions = [func(process_event, name=PROCESS_EVENT, max_tries=_settings.job_max_tries)]
+    # One try more than the limit, so a last try that was killed is still recorded dead; no
+    # result is kept, so the relay may re-send a job that was lost (same id, same handler).
+    functions = [
+        func(
+            process_event,
+            name=PROCESS_EVENT,
+            max_tries=_settings.job_max_tries + 1,
+            keep_result=0,
+        )
+    ]
     cron_jobs = [
         cron(sweep_outbox, second=set(range(0, 60, 5)), run_at_startup=True, unique=True),
         cron(purge_expired_tokens, minute=17, second=0, unique=True),

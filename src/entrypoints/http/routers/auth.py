@@ -60,11 +60,13 @@ async def request_password_reset(
 @router.post(
     "/password-reset/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(400, 422),
+    responses=problem_responses(400, 422, 429),
 )
-async def confirm_password_reset(body: PasswordResetConfirm, container: ContainerDep) -> Response:
+async def confirm_password_reset(
+    body: PasswordResetConfirm, container: ContainerDep, client: ClientAddress
+) -> Response:
     """Sets the new password; every earlier session and reset link stops working."""
-    await container.confirm_password_reset().execute(body.token, body.new_password)
+    await container.confirm_password_reset().execute(body.token, body.new_password, client)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

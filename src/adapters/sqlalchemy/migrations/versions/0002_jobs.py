@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("purpose", sa.String(length=16), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("token_version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
@@ -78,6 +79,20 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("dead_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("last_error", sa.Text(), nullable=True))
+
+    # Events committed before this migration had no relay: they are history, not work.
+    # Without this, every old sign-up, follow and post would be mailed and fanned out now.
+    outbox = sa.table(
+        "outbox",
+        sa.column("dispatched_at", sa.DateTime(timezone=True)),
+        sa.column("processed_at", sa.DateTime(timezone=True)),
+    )
+    now = sa.func.current_timestamp()
+    op.execute(
+        outbox.update()
+        .where(outbox.c.dispatched_at.is_(None))
+        .values(dispatched_at=now, processed_at=now)
+    )
 
 
 def downgrade() -> None:
