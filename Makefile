@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker test test-unit test-e2e test-integration lint format typecheck \
+.PHONY: help install run worker bench test test-unit test-e2e test-integration lint format typecheck \
         check migrate admin worker clean
 
 help: ## list the targets
@@ -58,6 +58,10 @@ typecheck: $(STAMP) ## mypy --strict on src
 	$(BIN)/mypy src
 
 check: lint test ## lint + test
+
+bench: $(STAMP) ## Inkwell beside a bare ceiling app (needs Postgres, Redis, wrk); see bench/README.md
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) -m bench.run
 
 clean: ## remove the virtual environment, caches and the embedded database
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage* htmlcov var

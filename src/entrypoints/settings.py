@@ -67,12 +67,13 @@ class Settings(BaseSettings):
     verify_token_ttl_hours: int = Field(48, ge=1)
     reset_token_ttl_minutes: int = Field(30, ge=5, le=24 * 60)
     job_max_tries: int = Field(8, ge=1)
-    job_timeout_seconds: int = Field(300, ge=1)
-    job_queue_name: str = "arq:queue"
-    fan_out_batch: int = Field(
-        500, ge=1, le=10_000
+    job_timeout_seconds: int = Field(
+        300, ge=1
     )  # a killed worker's job runs again after this + 10 s
+    job_queue_name: str = "arq:queue"
+    fan_out_batch: int = Field(500, ge=1, le=10_000)
     job_retry_base_seconds: float = Field(2.0, gt=0)
+    loop_lag_probe: bool = False  # /health/loop: event-loop lag seen inside the process
     job_retry_max_seconds: float = Field(300.0, gt=0)
     outbox_poll_seconds: float = Field(1.0, gt=0)
     outbox_retention_days: int = Field(7, ge=1)

@@ -14,6 +14,7 @@ from fastapi_offline import FastAPIOffline
 
 from entrypoints.container import Container, build_container, shutdown
 from entrypoints.http.errors import install_error_handlers
+from entrypoints.http.loop_lag import LoopLagProbe
 from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from entrypoints.http.routers import auth, health, notifications, posts, users
 from entrypoints.relay import start_relay
@@ -25,14 +26,18 @@ def create_app(container: Container | None = None) -> FastAPI:
     container = container or build_container()
     settings = container.settings()
 
+    probe = LoopLagProbe() if settings.loop_lag_probe else None
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        relay = start_relay(container)
+        tasks = [t for t in (start_relay(container),) if t is not None]
+        if probe is not None:
+            tasks.append(asyncio.get_running_loop().create_task(probe.run()))
         yield
-        if relay is not None:
-            relay.cancel()
+        for task in tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await relay
+                await task
         await shutdown(container)
 
     app: FastAPI = FastAPIOffline(
@@ -50,6 +55,11 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(health.router)
     install_error_handlers(app)
+    if probe is not None:
+
+        @app.get("/health/loop", include_in_schema=False)
+        async def loop_lag() -> dict[str, float]:
+            return probe.report_and_reset()
 
     # Added last = outermost: the request id and the size limit wrap everything.
     app.add_middleware(GZipMiddleware, minimum_size=1024)

@@ -1,0 +1,517 @@
+"""`make bench`: Inkwell beside a bare ceiling app, in one run, on one machine.
+
+Creates a throwaway Postgres database (seeded: 1,000 users, 100,000 posts, 20 follows each),
+starts the ceiling (Starlette + asyncpg, one PK SELECT) and Inkwell (production mode:
+Postgres + Redis), drives both with wrk at 32 and 64 connections, keeps the median of the
+repeats, and prints one table (requests/s, p50, p99, errors, ratio to the ceiling, peak RSS),
+also written as Markdown and JSON under bench/results/. Then a login storm, a mixed profile
+(soak, RSS over time) and the two-process figure with the CPU split per process.
+
+Settings (environment): BENCH_PG (admin DSN), BENCH_REDIS, BENCH_SECONDS (per repeat, 10),
+BENCH_REPEATS (3), BENCH_SOAK_SECONDS (300), BENCH_QUICK=1 (short smoke run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from collections.abc import Iterator
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+PY = sys.executable
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "3" if QUICK else "10"))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "1" if QUICK else "3"))
+SOAK = int(os.environ.get("BENCH_SOAK_SECONDS", "10" if QUICK else "300"))
+WARMUP = 2 if QUICK else 3
+PG_ADMIN = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
+SECRET = "bench-only-signing-secret-" + "x" * 32
+
+
+@dataclass
+class Row:
+    workload: str
+    target: str
+    connections: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    ratio: float | None = None
+    peak_rss_mb: float | None = None
+
+
+def _dsn(database: str) -> str:
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + database
+
+
+@contextmanager
+def database() -> Iterator[str]:
+    name = f"inkwell_bench_{uuid.uuid4().hex[:8]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(PG_ADMIN)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield name
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def inkwell_env(db: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "INKWELL_ENV": "production",
+        "INKWELL_JWT_SECRET": SECRET,
+        "INKWELL_EMAIL_BACKEND": "smtp",
+        "INKWELL_DATABASE_URL": "postgresql+asyncpg://" + _dsn(db).split("://", 1)[1],
+        "INKWELL_REDIS_URL": REDIS,
+        "INKWELL_REDIS_KEY_PREFIX": f"bench-{db}:",
+        "INKWELL_JOB_QUEUE_NAME": f"bench-{db}:queue",
+        "INKWELL_LOGIN_ATTEMPTS_PER_ACCOUNT_AND_CLIENT": "1000000",
+        "INKWELL_LOGIN_ATTEMPTS_PER_ACCOUNT": "1000000",
+        "INKWELL_LOGIN_FAILURES_PER_CLIENT": "1000000",
+        "INKWELL_REGISTRATIONS_PER_CLIENT": "1000000",
+        **extra,
+    }
+
+
+@contextmanager
+def server(args: list[str], env: dict[str, str], port: int, ready: str) -> Iterator[int]:
+    process = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "uvicorn",
+            *args,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}{ready}", timeout=1).status_code < 500:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server on {port} did not start")
+            time.sleep(0.2)
+        yield process.pid
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def tree_pids(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    children = [int(p) for p in out.split()]
+    return [pid, *[c for child in children for c in tree_pids(child)]]
+
+
+def wrk(url: str, script: Path, connections: int, seconds: int) -> dict[str, Any]:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("JSON "))
+    data: dict[str, Any] = json.loads(line[5:])
+    data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    return data
+
+
+def script(name: str, body: str) -> Path:
+    path = RESULTS / "wrk" / f"{name}.lua"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body + "\n" + (BENCH / "wrk" / "report.lua").read_text())
+    return path
+
+
+def measure(name: str, target: str, url: str, lua: Path, connections: int, pid: int) -> Row:
+    wrk(url, lua, connections, WARMUP)
+    runs = [wrk(url, lua, connections, SECONDS) for _ in range(REPEATS)]
+    median = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
+    return Row(
+        name,
+        target,
+        connections,
+        round(median["rps"], 1),
+        median["p50_ms"],
+        median["p99_ms"],
+        sum(r["errors"] for r in runs),
+        peak_rss_mb=round(max(rss_mb(p, "VmHWM") for p in tree_pids(pid)), 1),
+    )
+
+
+def _lua_list(values: list[str]) -> str:
+    return "{" + ",".join(f'"{v}"' for v in values) + "}"
+
+
+def workloads(fixture: dict[str, Any]) -> dict[str, tuple[str, Path]]:
+    auth = f'wrk.headers["Authorization"] = "Bearer {fixture["token"]}"'
+    posts = _lua_list(fixture["post_ids"])
+    return {
+        "get-me": ("/api/v1/users/me", script("get-me", auth)),
+        "get-post": (
+            "/api/v1/posts/",
+            script(
+                "get-post",
+                f"""
+local ids = {posts}
+request = function() return wrk.format("GET", "/api/v1/posts/" .. ids[math.random(#ids)]) end""",
+            ),
+        ),
+        "list-20": ("/api/v1/posts?limit=20", script("list-20", "")),
+        "list-20-deep": (
+            f"/api/v1/posts?limit=20&cursor={fixture['deep_cursor']}",
+            script("list-20-deep", ""),
+        ),
+        "feed": ("/api/v1/feed?limit=20", script("feed", auth)),
+        "create-post": (
+            "/api/v1/posts",
+            script(
+                "create-post",
+                auth
+                + """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"title": "Benchmark", "body": "A post written by the benchmark."}'""",
+            ),
+        ),
+        "login": (
+            "/api/v1/auth/token",
+            script(
+                "login",
+                """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.body = "username=user1%40bench.test&password=bench%20password%201\"""",
+            ),
+        ),
+        "mixed": (
+            "/",
+            script(
+                "mixed",
+                auth
+                + f"""
+local ids = {posts}
+local token = "Bearer {fixture["token"]}"
+request = function()
+  local r = math.random(100)
+  local h = {{["Authorization"] = token}}
+  if r <= 35 then return wrk.format("GET", "/api/v1/posts/" .. ids[math.random(#ids)], h)
+  elseif r <= 55 then return wrk.format("GET", "/api/v1/users/me", h)
+  elseif r <= 75 then return wrk.format("GET", "/api/v1/posts?limit=20", h)
+  elseif r <= 85 then return wrk.format("GET", "/api/v1/feed?limit=20", h)
+  elseif r <= 98 then
+    h["Content-Type"] = "application/json"
+    return wrk.format("POST", "/api/v1/posts", h, '{{"title": "Mixed", "body": "mixed load"}}')
+  else
+    return wrk.format("POST", "/api/v1/auth/token",
+      {{["Content-Type"] = "application/x-www-form-urlencoded"}},
+      "username=user2%40bench.test&password=bench%20password%201")
+  end
+end""",
+            ),
+        ),
+    }
+
+
+async def prepare(db: str, port: int) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from application.pagination import encode_cursor
+    from application.ports.repositories import Keyset
+
+    conn = await asyncpg.connect(_dsn(db))
+    try:
+        post_ids = [
+            str(r["id"])
+            for r in await conn.fetch("SELECT id FROM posts ORDER BY random() LIMIT 1000")
+        ]
+        deep = await conn.fetchrow(
+            "SELECT published_at, id FROM posts ORDER BY published_at DESC, id DESC OFFSET 50000 LIMIT 1"
+        )
+        user0 = await conn.fetchval("SELECT id FROM users WHERE email = 'user0@bench.test'")
+    finally:
+        await conn.close()
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/api/v1") as client:
+        tokens = await client.post(
+            "/auth/token", data={"username": "user0@bench.test", "password": "bench password 1"}
+        )
+    return {
+        "post_ids": post_ids,
+        "deep_cursor": encode_cursor(Keyset(deep["published_at"], deep["id"])),
+        "token": tokens.json()["access_token"],
+        "user0": str(user0),
+    }
+
+
+async def paced_latencies(url: str, token: str, rate: int, seconds: int) -> list[float]:
+    """get-me at a fixed rate (not as fast as possible), so latency is not hidden by queueing."""
+    latencies: list[float] = []
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+        limits=httpx.Limits(max_connections=64),
+    ) as client:
+
+        async def one() -> None:
+            started = time.perf_counter()
+            response = await client.get(url)
+            if response.status_code == 200:
+                latencies.append((time.perf_counter() - started) * 1000)
+
+        tasks = []
+        start = time.perf_counter()
+        for i in range(rate * seconds):
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(one()))
+        await asyncio.gather(*tasks)
+    return latencies
+
+
+def p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[98] if len(values) > 2 else float("nan")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (FileNotFoundError, IndexError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def pids_named(name: str) -> list[int]:
+    out = subprocess.run(["pgrep", "-f", name], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| workload | target | conns | req/s | p50 ms | p99 ms | errors | ratio | peak RSS MB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        ratio = f"{r.ratio:.0%}" if r.ratio is not None else ""
+        lines.append(
+            f"| {r.workload} | {r.target} | {r.connections} | {r.rps:,.0f} | {r.p50_ms:.1f} | "
+            f"{r.p99_ms:.1f} | {r.errors} | {ratio} | {r.peak_rss_mb or ''} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT))
+    from bench.seed import seed
+
+    rows: list[Row] = []
+    extra: dict[str, Any] = {
+        "seconds": SECONDS,
+        "repeats": REPEATS,
+        "started": str(datetime.now(UTC)),
+    }
+    with database() as db:
+        env = inkwell_env(db, INKWELL_LOOP_LAG_PROBE="true")
+        subprocess.run(
+            [PY, "-m", "entrypoints.cli", "migrate"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        asyncio.run(seed(_dsn(db)))
+        ceiling_env = {**os.environ, "BENCH_DSN": _dsn(db)}
+        with (
+            server(["bench.ceiling_app:app"], ceiling_env, 8101, "/") as ceiling_pid,
+            server(
+                ["entrypoints.http.app:create_app", "--factory"], env, 8102, "/health/ready"
+            ) as pid,
+        ):
+            fixture = asyncio.run(prepare(db, 8102))
+            ceiling_url = f"http://127.0.0.1:8101/users/{fixture['user0']}"
+            for connections in (32, 64):
+                ceiling = measure(
+                    "ceiling",
+                    "ceiling",
+                    ceiling_url,
+                    script("ceiling", ""),
+                    connections,
+                    ceiling_pid,
+                )
+                rows.append(ceiling)
+                for name, (path, lua) in workloads(fixture).items():
+                    if name == "mixed":
+                        continue
+                    row = measure(
+                        name, "inkwell", f"http://127.0.0.1:8102{path}", lua, connections, pid
+                    )
+                    row.ratio = row.rps / ceiling.rps
+                    rows.append(row)
+                    print(table([ceiling, row]).splitlines()[-1], flush=True)
+
+            me = "http://127.0.0.1:8102/api/v1/users/me"
+            httpx.get("http://127.0.0.1:8102/health/loop")  # reset the lag window
+            calm = asyncio.run(paced_latencies(me, fixture["token"], 200, SECONDS))
+            calm_lag = httpx.get("http://127.0.0.1:8102/health/loop").json()
+            login_lua = workloads(fixture)["login"][1]
+            storm = subprocess.Popen(
+                [
+                    "wrk",
+                    "-t1",
+                    "-c16",
+                    f"-d{SECONDS + 2}s",
+                    "-s",
+                    str(login_lua),
+                    "http://127.0.0.1:8102/api/v1/auth/token",
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            time.sleep(1)
+            stormy = asyncio.run(paced_latencies(me, fixture["token"], 200, SECONDS))
+            storm_lag = httpx.get("http://127.0.0.1:8102/health/loop").json()
+            storm_out = storm.communicate()[0]
+            logins = json.loads(
+                next(l for l in storm_out.splitlines() if l.startswith("JSON "))[5:]
+            )
+            extra["login_storm"] = {
+                "get_me_rate": 200,
+                "calm_p99_ms": round(p99(calm), 2),
+                "storm_p99_ms": round(p99(stormy), 2),
+                "ratio": round(p99(stormy) / p99(calm), 2),
+                "logins_per_s": round(logins["requests"] / (logins["duration_us"] / 1e6), 1),
+                "login_errors": logins["errors"],
+                "get_me_answered": [len(calm), len(stormy)],
+                "loop_lag_calm": calm_lag,
+                "loop_lag_storm": storm_lag,
+            }
+            print("login storm:", extra["login_storm"], flush=True)
+
+            mixed_path, mixed_lua = workloads(fixture)["mixed"]
+            soak = subprocess.Popen(
+                ["wrk", "-t2", "-c64", f"-d{SOAK}s", "-s", str(mixed_lua), "http://127.0.0.1:8102"],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            samples = []
+            while soak.poll() is None:
+                samples.append(round(sum(rss_mb(p) for p in tree_pids(pid)), 1))
+                time.sleep(5)
+            mixed = json.loads(
+                next(l for l in soak.communicate()[0].splitlines() if l.startswith("JSON "))[5:]
+            )
+            extra["mixed_soak"] = {
+                "seconds": SOAK,
+                "rps": round(mixed["requests"] / (mixed["duration_us"] / 1e6), 1),
+                "p99_ms": mixed["p99_ms"],
+                "errors": mixed["errors"],
+                "rss_mb_samples": samples,
+                "peak_rss_mb": round(rss_mb(pid, "VmHWM"), 1),
+            }
+            print(
+                "mixed soak:",
+                {k: v for k, v in extra["mixed_soak"].items() if k != "rss_mb_samples"},
+                flush=True,
+            )
+
+        # The two-process figure for get-post, with where the two cores went.
+        with server(
+            ["entrypoints.http.app:create_app", "--factory", "--workers", "2"],
+            env,
+            8103,
+            "/health/ready",
+        ) as pid2:
+            time.sleep(2)
+            groups = {
+                "api": tree_pids(pid2),
+                "postgres": pids_named("postgres:"),
+                "redis": pids_named("redis-server"),
+            }
+            before = {k: cpu_seconds(v) for k, v in groups.items()}
+            wrk_before = os.times().children_user + os.times().children_system
+            started = time.monotonic()
+            lua = workloads(fixture)["get-post"][1]
+            two = wrk("http://127.0.0.1:8103/api/v1/posts/", lua, 64, SECONDS)
+            wall = time.monotonic() - started
+            used = {k: cpu_seconds(v) - before[k] for k, v in groups.items()}
+            used["wrk"] = os.times().children_user + os.times().children_system - wrk_before
+            one = next(r for r in rows if r.workload == "get-post" and r.connections == 64)
+            ceiling64 = next(r for r in rows if r.target == "ceiling" and r.connections == 64)
+            extra["two_processes_get_post"] = {
+                "rps": round(two["rps"], 1),
+                "one_process_rps": one.rps,
+                "ratio_to_ceiling": round(two["rps"] / ceiling64.rps, 2),
+                "p99_ms": two["p99_ms"],
+                "cpu_share_of_2_cores": {k: f"{v / (wall * 2):.0%}" for k, v in used.items()},
+            }
+            print("two processes:", extra["two_processes_get_post"], flush=True)
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    report = table(rows) + "\n\n```json\n" + json.dumps(extra, indent=2) + "\n```\n"
+    (RESULTS / f"{stamp}.md").write_text(report)
+    (RESULTS / f"{stamp}.json").write_text(
+        json.dumps({"rows": [asdict(r) for r in rows], **extra}, indent=2)
+    )
+    print()
+    print(report)
+    print(f"written: bench/results/{stamp}.md and .json")
+
+
+if __name__ == "__main__":
+    main()
