@@ -249,18 +249,17 @@ class AuthenticateAccessToken:
         if await self._revoked.is_revoked(claims.jti):
             raise InvalidToken("The token has been revoked.")
         async with self._uow as uow:
-            user = await uow.users.get(claims.user_id)
-            valid = (
-                user is not None
-                and user.is_active
-                and user.token_version == claims.token_version
-                and await uow.refresh_tokens.session_is_active(claims.session_id)
-            )
-        if not valid or user is None:
+            state = await uow.users.auth_state(claims.user_id, claims.session_id)
+        if (
+            state is None
+            or not state.is_active
+            or not state.session_active
+            or state.token_version != claims.token_version
+        ):
             raise InvalidToken("The token is no longer valid.")
         return Actor(
-            user_id=user.id,
-            is_admin=user.is_admin,
+            user_id=claims.user_id,
+            is_admin=state.is_admin,
             session_id=claims.session_id,
             access_jti=claims.jti,
             access_expires_at=claims.expires_at,

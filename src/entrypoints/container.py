@@ -33,7 +33,12 @@ from adapters.security.jwt_tokens import (
     JwtAccessTokenService,
     Sha256RefreshTokenCodec,
 )
-from adapters.sqlalchemy.engine import EngineOptions, SqlAlchemyProbe, create_engine
+from adapters.sqlalchemy.engine import (
+    EngineOptions,
+    SqlAlchemyProbe,
+    autocommit,
+    create_engine,
+)
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, Uuid4Generator
 from application import account_emails, auth, follows, jobs, notifications, posts, users
@@ -199,6 +204,22 @@ class Container(containers.DeclarativeContainer):
             SqlAlchemyUnitOfWork, engine=engine, ids=ids, cache=cache, signal=outbox_signal
         ),
     )
+    # Read-only use cases get a unit of work on autocommit connections (SQL); in memory the
+    # same adapter serves both.
+    read_uow = providers.Selector(
+        settings.provided.persistence,
+        memory=providers.Factory(
+            InMemoryUnitOfWork, db=memory_db, ids=ids, cache=cache, signal=outbox_signal
+        ),
+        sqlalchemy=providers.Factory(
+            SqlAlchemyUnitOfWork,
+            engine=providers.Singleton(autocommit, engine),
+            ids=ids,
+            cache=cache,
+            signal=outbox_signal,
+            read_only=True,
+        ),
+    )
     database_probe = providers.Selector(
         settings.provided.persistence,
         memory=providers.Singleton(MemoryProbe),
@@ -231,7 +252,7 @@ class Container(containers.DeclarativeContainer):
     )
     purge_expired_sessions = providers.Factory(auth.PurgeExpiredSessions, uow=uow, clock=clock)
     authenticate_access_token = providers.Factory(
-        auth.AuthenticateAccessToken, uow=uow, tokens=access_tokens, revoked=revoked_tokens
+        auth.AuthenticateAccessToken, uow=read_uow, tokens=access_tokens, revoked=revoked_tokens
     )
 
     register_user = providers.Factory(
@@ -243,8 +264,8 @@ class Container(containers.DeclarativeContainer):
         limiter=rate_limiter,
         per_client=registrations_per_client,
     )
-    get_user = providers.Factory(users.GetUser, uow=uow)
-    list_users = providers.Factory(users.ListUsers, uow=uow)
+    get_user = providers.Factory(users.GetUser, uow=read_uow)
+    list_users = providers.Factory(users.ListUsers, uow=read_uow)
     update_user = providers.Factory(
         users.UpdateUser,
         uow=uow,
@@ -374,18 +395,18 @@ class Container(containers.DeclarativeContainer):
             settings.provided.email_limit_window_seconds,
         ),
     )
-    list_notifications = providers.Factory(notifications.ListNotifications, uow=uow)
+    list_notifications = providers.Factory(notifications.ListNotifications, uow=read_uow)
     mark_notification_read = providers.Factory(
         notifications.MarkNotificationRead, uow=uow, clock=clock
     )
 
     create_post = providers.Factory(posts.CreatePost, uow=uow, clock=clock, ids=ids)
-    get_post = providers.Factory(posts.GetPost, uow=uow)
+    get_post = providers.Factory(posts.GetPost, uow=read_uow)
     update_post = providers.Factory(posts.UpdatePost, uow=uow, clock=clock)
     publish_post = providers.Factory(posts.PublishPost, uow=uow, clock=clock)
     delete_post = providers.Factory(posts.DeletePost, uow=uow)
-    list_posts = providers.Factory(posts.ListPosts, uow=uow)
-    get_feed = providers.Factory(posts.GetFeed, uow=uow)
+    list_posts = providers.Factory(posts.ListPosts, uow=read_uow)
+    get_feed = providers.Factory(posts.GetFeed, uow=read_uow)
 
 
 def build_container(settings: Settings | None = None) -> Container:

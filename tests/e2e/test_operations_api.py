@@ -41,7 +41,7 @@ async def test_an_oversized_chunked_body_without_length_is_413(
 
 async def test_every_response_carries_a_request_id(client: httpx.AsyncClient) -> None:
     minted = await client.get("/posts")
-    assert len(minted.headers["x-request-id"]) == 32
+    assert len(minted.headers["x-request-id"]) == 32  # 16 random hex + 16 counter hex
     echoed = await client.get("/posts", headers={"X-Request-ID": "abc-123"})
     assert echoed.headers["x-request-id"] == "abc-123"
     unsafe = await client.get("/posts", headers={"X-Request-ID": "bad id\r\n<script>"})
@@ -121,3 +121,18 @@ async def test_an_unexpected_error_is_a_generic_500_problem_and_logs_no_message(
     assert body["detail"] == "An unexpected error occurred."
     assert "RuntimeError" in caplog.text
     assert secret not in caplog.text
+
+
+async def test_large_responses_are_gzipped_for_clients_that_accept_it(
+    client: httpx.AsyncClient, ada: Account
+) -> None:
+    post = await client.post(
+        "/posts", json={"title": "t", "body": "word " * 2000}, headers=ada.auth
+    )
+    url = f"/posts/{post.json()['id']}"
+    await client.post(f"{url}/publish", headers=ada.auth)
+    plain = await client.get(url, headers={"Accept-Encoding": "identity"})
+    zipped = await client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.json() == plain.json()  # httpx decodes it

@@ -15,6 +15,7 @@ from application.ports.cache import (
     user_namespace,
 )
 from application.ports.repositories import (
+    AuthState,
     FollowRepository,
     Keyset,
     PostRepository,
@@ -50,6 +51,16 @@ class InMemoryUserRepository(UserRepository):
     async def get(self, user_id: UUID) -> User | None:
         user = self._s.users.get(user_id)
         return _copy(user) if user else None
+
+    async def auth_state(self, user_id: UUID, session_id: UUID) -> AuthState | None:
+        user = self._s.users.get(user_id)
+        if user is None:
+            return None
+        alive = any(
+            t.family_id == session_id and t.revoked_at is None
+            for t in self._s.refresh_tokens.values()
+        )
+        return AuthState(user.is_active, user.is_admin, user.token_version, alive)
 
     async def get_by_email(self, email: Email) -> User | None:
         return next((_copy(u) for u in self._s.users.values() if u.email == email), None)

@@ -55,7 +55,8 @@ class RedisCircuit:
         self._probing = self._probing or probing
         trips = self._trips
         try:
-            result = await asyncio.wait_for(op(self.client), self._timeout * 2)
+            async with asyncio.timeout(self._timeout * 2):  # no extra task, unlike wait_for
+                result = await op(self.client)
         except (RedisError, OSError, TimeoutError) as exc:
             if not self.is_open:
                 log.warning("redis unavailable (%s); using fallbacks", type(exc).__name__)

@@ -65,6 +65,11 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def autocommit(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, without transactions: for units of work that only read."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 class SqlAlchemyProbe(ReadinessProbe):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine

@@ -35,6 +35,7 @@ from application.ports.cache import (
     user_namespace,
 )
 from application.ports.repositories import (
+    AuthState,
     FollowRepository,
     Keyset,
     PostRepository,
@@ -112,6 +113,18 @@ class SqlAlchemyUserRepository(UserRepository):
     async def get(self, user_id: UUID) -> User | None:
         row = (await self._conn.execute(select(users).where(users.c.id == user_id))).first()
         return _user(row) if row else None
+
+    async def auth_state(self, user_id: UUID, session_id: UUID) -> AuthState | None:
+        alive = (
+            exists()
+            .where(refresh_tokens.c.family_id == session_id, refresh_tokens.c.revoked_at.is_(None))
+            .label("session_active")
+        )
+        stmt = select(users.c.is_active, users.c.is_admin, users.c.token_version, alive).where(
+            users.c.id == user_id
+        )
+        row = (await self._conn.execute(stmt)).first()
+        return AuthState(*row) if row else None
 
     async def get_by_email(self, email: Email) -> User | None:
         row = (await self._conn.execute(select(users).where(users.c.email == email.value))).first()

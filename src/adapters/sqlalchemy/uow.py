@@ -31,9 +31,18 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     the outbox rows are inserted in the committing transaction."""
 
     def __init__(
-        self, engine: AsyncEngine, ids: IdGenerator, cache: Cache, signal: OutboxSignal
+        self,
+        engine: AsyncEngine,
+        ids: IdGenerator,
+        cache: Cache,
+        signal: OutboxSignal,
+        *,
+        read_only: bool = False,
     ) -> None:
-        self._engine = engine
+        # Reads run on autocommit connections: no BEGIN/ROLLBACK round trips. They see
+        # committed data statement by statement, which is all a single read needs.
+        self._read_only = read_only
+        self._engine = engine  # for read_only: an autocommit engine (see engine.autocommit)
         self._signal = signal
         self._ids = ids
         self._cache = cache
@@ -43,7 +52,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     async def __aenter__(self) -> Self:
         self._conn = await self._engine.connect()
-        await self._conn.begin()
+        if not self._read_only:
+            await self._conn.begin()
         self._events = []
         self._touched.clear()
         self.users = SqlAlchemyUserRepository(self._conn, self._touched)
@@ -75,6 +85,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         assert self._conn is not None, "commit() outside `async with`"
+        assert not self._read_only, "a read-only unit of work cannot commit"
         wrote_events = bool(self._events)
         if self._events:
             messages = [to_message(self._ids.new(), e) for e in self._events]

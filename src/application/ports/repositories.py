@@ -25,7 +25,21 @@ class Keyset:
     id: UUID
 
 
+@dataclass(frozen=True, slots=True)
+class AuthState:
+    """What authenticating a bearer token needs to know, in one read."""
+
+    is_active: bool
+    is_admin: bool
+    token_version: int
+    session_active: bool
+
+
 class UserRepository(Protocol):
+    async def auth_state(self, user_id: UUID, session_id: UUID) -> AuthState | None:
+        """The user's standing and whether that session (refresh family) is still alive."""
+        ...
+
     async def add(self, user: User) -> None:
         """Insert; raise application.errors.EmailAlreadyRegistered on a duplicate email."""
         ...

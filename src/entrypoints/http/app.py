@@ -9,13 +9,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
 
 from entrypoints.container import Container, build_container, shutdown
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.loop_lag import LoopLagProbe
-from entrypoints.http.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from entrypoints.http.middleware import (
+    BodySizeLimitMiddleware,
+    GzipWhenAccepted,
+    RequestIdMiddleware,
+)
 from entrypoints.http.routers import auth, health, notifications, posts, users
 from entrypoints.relay import start_relay
 
@@ -62,7 +65,7 @@ def create_app(container: Container | None = None) -> FastAPI:
             return probe.report_and_reset()
 
     # Added last = outermost: the request id and the size limit wrap everything.
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GzipWhenAccepted, minimum_size=1024)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

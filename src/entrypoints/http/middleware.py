@@ -3,11 +3,13 @@ a request-body size limit that also catches chunked bodies with no Content-Lengt
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import uuid
 
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -17,6 +19,32 @@ _SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+
+
+_PROCESS_PREFIX = uuid.uuid4().hex[:16]
+_counter = itertools.count()
+
+
+def _next_request_id() -> str:
+    """Unique without a system call per request: a random per-process prefix and a counter."""
+    return f"{_PROCESS_PREFIX}{next(_counter):016x}"
+
+
+class GzipWhenAccepted:
+    """Starlette's GZip, but requests whose client does not accept gzip skip it entirely
+    (Starlette still wraps their responses, which costs every request)."""
+
+    def __init__(self, app: ASGIApp, minimum_size: int) -> None:
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=minimum_size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and b"gzip" in dict(scope["headers"]).get(
+            b"accept-encoding", b""
+        ):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 class RequestIdMiddleware:
@@ -30,7 +58,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else _next_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         header = (b"x-request-id", request_id.encode())
 
