@@ -181,15 +181,16 @@ async def test_current_password_checks_are_throttled(
     assert_problem(await client.patch("/users/me", json=right, headers=ada.auth), 429)
 
 
-def test_ipv6_clients_are_keyed_by_their_64_and_ipv4_mapped_by_ipv4() -> None:
+async def test_ipv6_clients_are_keyed_by_their_64_and_ipv4_mapped_by_ipv4() -> None:
     from starlette.requests import Request
 
     from entrypoints.http.deps import client_address
 
-    def key(host: str) -> str:
-        return client_address(Request({"type": "http", "client": (host, 1), "headers": []}))
+    async def key(host: str) -> str:
+        return await client_address(Request({"type": "http", "client": (host, 1), "headers": []}))
 
-    assert key("2001:db8:1:2:aaaa::1") == key("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
-    assert key("2001:db8:1:3::1") != key("2001:db8:1:2::1")
-    assert key("::ffff:192.0.2.7") == key("192.0.2.7") == "192.0.2.7"
-    assert key("testclient") == "testclient"
+    assert await key("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
+    assert await key("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
+    assert await key("2001:db8:1:3::1") != await key("2001:db8:1:2::1")
+    assert await key("::ffff:192.0.2.7") == await key("192.0.2.7") == "192.0.2.7"
+    assert await key("testclient") == "testclient"

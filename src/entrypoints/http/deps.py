@@ -16,7 +16,11 @@ from entrypoints.container import Container
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def client_address(request: Request) -> str:
+# Dependencies are `async def` on purpose: FastAPI runs a plain `def` dependency in a thread
+# pool, which on a hot path costs more than the work itself.
+
+
+async def client_address(request: Request) -> str:
     """The peer address as a rate-limit key (uvicorn rewrites it from X-Forwarded-For only
     for trusted proxies). IPv6 clients are keyed by /64: one host usually owns a whole /64."""
     host = request.client.host if request.client else "unknown"
@@ -34,7 +38,7 @@ def client_address(request: Request) -> str:
 ClientAddress = Annotated[str, Depends(client_address)]
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -75,7 +79,7 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 _STRONG_TAG = re.compile(r'"([0-9]{1,9})"')
 
 
-def accepted_versions(
+async def accepted_versions(
     if_match: Annotated[str | None, Header(max_length=1000)] = None,
 ) -> frozenset[int] | None:
     """If-Match per RFC 9110: `*` or no header means no precondition; otherwise the versions
