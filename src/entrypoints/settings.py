@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = Field(10_000, ge=100)
     redis_timeout_seconds: float = Field(0.25, gt=0, le=5)
     redis_cooldown_seconds: float = Field(2.0, gt=0)
-    redis_max_connections: int = Field(50, ge=1)
+    # Above the request concurrency: a request waiting for a pooled connection past the short
+    # timeout would count as "Redis down" and open the circuit for everyone.
+    redis_max_connections: int = Field(256, ge=1)
     redis_key_prefix: str = "inkwell:"
     cache_ttl_seconds: int = Field(60, ge=1)
     idempotency_ttl_seconds: int = Field(86_400, ge=60)
