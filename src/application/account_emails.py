@@ -4,6 +4,7 @@ by application.jobs from the outbox)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from application.errors import InvalidToken, RateLimited
 from application.ports.jobs import OneTimeTokens
@@ -14,6 +15,8 @@ from application.ports.uow import UnitOfWork
 from application.views import Actor
 from domain.errors import InvalidEmail
 from domain.events import PasswordResetRequested
+from domain.notification import EmailToken
+from domain.user import User
 from domain.values import Email, check_password_policy
 
 VERIFY, RESET = "verify", "reset"
@@ -36,6 +39,18 @@ async def _throttle(limiter: RateLimiter, key: str, rate: Rate, what: str) -> No
     decision = await limiter.hit(key, rate)
     if not decision.allowed:
         raise RateLimited(f"Too many {what}.", decision.retry_after_seconds)
+
+
+async def _redeemable(
+    uow: UnitOfWork, tokens: OneTimeTokens, token: str, purpose: str, now: datetime
+) -> tuple[EmailToken, User] | None:
+    """The stored token and its user, when the token is for `purpose` and not spent or
+    expired. Whether it still belongs to the user is the caller's rule."""
+    stored = await uow.email_tokens.get_by_hash(tokens.digest(token))
+    if stored is None or stored.purpose != purpose or not stored.usable(now):
+        return None
+    user = await uow.users.get(stored.user_id)
+    return (stored, user) if user is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,16 +113,10 @@ class ConfirmPasswordReset:
         check_password_policy(new_password)
         now = self._clock.now()
         async with self._uow as uow:
-            stored = await uow.email_tokens.get_by_hash(self._tokens.digest(token))
-            user = await uow.users.get(stored.user_id) if stored else None
-            if (
-                stored is None
-                or user is None
-                or stored.purpose != RESET
-                or not stored.usable(now)
-                or not stored.belongs_to(user)
-            ):
+            found = await _redeemable(uow, self._tokens, token, RESET, now)
+            if found is None or not found[0].belongs_to(found[1]):
                 raise InvalidOneTimeToken("The reset link is invalid or has expired.")
+            stored, user = found
             password_hash = await self._hasher.hash(new_password)
             if not await uow.email_tokens.spend(stored.id, now):
                 raise InvalidOneTimeToken("The reset link is invalid or has expired.")
@@ -130,17 +139,14 @@ class ConfirmEmail:
     async def execute(self, token: str) -> None:
         now = self._clock.now()
         async with self._uow as uow:
-            stored = await uow.email_tokens.get_by_hash(self._tokens.digest(token))
-            user = await uow.users.get(stored.user_id) if stored else None
+            found = await _redeemable(uow, self._tokens, token, VERIFY, now)
             if (
-                stored is None
-                or user is None
-                or stored.purpose != VERIFY
-                or not stored.usable(now)
-                or user.email.value != stored.email
-                or not await uow.email_tokens.spend(stored.id, now)
+                found is None
+                or found[1].email.value != found[0].email
+                or not await uow.email_tokens.spend(found[0].id, now)
             ):
                 raise InvalidOneTimeToken("The verification link is invalid or has expired.")
+            user = found[1]
             version = user.version
             user.verify_email(now=now)
             await uow.users.update(user, expected_version=version)

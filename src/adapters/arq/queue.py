@@ -3,22 +3,17 @@ from __future__ import annotations
 from uuid import UUID
 
 from arq.connections import ArqRedis
-from redis.asyncio import BlockingConnectionPool
 
+from adapters.redis.circuit import short_wait_pool
 from application.ports.jobs import JobQueue
 
 PROCESS_EVENT = "process_event"
 
 
 def create_arq_redis(url: str, *, timeout: float, max_connections: int) -> ArqRedis:
-    pool = BlockingConnectionPool.from_url(
-        url,
-        max_connections=max_connections,
-        timeout=timeout,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
+    return ArqRedis(
+        connection_pool=short_wait_pool(url, timeout=timeout, max_connections=max_connections)
     )
-    return ArqRedis(connection_pool=pool)
 
 
 class ArqJobQueue(JobQueue):

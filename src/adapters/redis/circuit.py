@@ -13,17 +13,22 @@ T = TypeVar("T")
 log = logging.getLogger("inkwell.redis")
 
 
-def create_redis(url: str, *, timeout: float, max_connections: int) -> Redis:
-    """Sync construction, no I/O until first use. Every wait is short: connecting, reading,
-    and waiting for a pooled connection."""
-    pool = BlockingConnectionPool.from_url(
+def short_wait_pool(url: str, *, timeout: float, max_connections: int) -> BlockingConnectionPool:
+    """Every wait is short: connecting, reading, and waiting for a pooled connection."""
+    return BlockingConnectionPool.from_url(
         url,
         max_connections=max_connections,
         timeout=timeout,
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
     )
-    return Redis(connection_pool=pool)
+
+
+def create_redis(url: str, *, timeout: float, max_connections: int) -> Redis:
+    """Sync construction, no I/O until first use."""
+    return Redis(
+        connection_pool=short_wait_pool(url, timeout=timeout, max_connections=max_connections)
+    )
 
 
 class RedisCircuit:
