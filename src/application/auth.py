@@ -8,7 +8,9 @@ from datetime import timedelta
 from uuid import UUID
 
 from application.errors import ConcurrentUpdate, InvalidCredentials, InvalidToken, RateLimited
+from application.ports.cache import Cache, user_namespace
 from application.ports.limits import Rate, RateDecision, RateLimiter
+from application.ports.repositories import AuthState
 from application.ports.security import (
     AccessTokenService,
     PasswordHasher,
@@ -238,18 +240,40 @@ class AuthenticateAccessToken:
     makes logout and reuse detection end every access token of that session, durably."""
 
     def __init__(
-        self, uow: UnitOfWork, tokens: AccessTokenService, revoked: RevokedAccessTokens
+        self,
+        uow: UnitOfWork,
+        tokens: AccessTokenService,
+        revoked: RevokedAccessTokens,
+        cache: Cache,
+        ttl_seconds: int,
     ) -> None:
         self._uow = uow
         self._tokens = tokens
         self._revoked = revoked
+        self._cache = cache
+        self._ttl = ttl_seconds
+
+    async def _state(self, user_id: UUID, session_id: UUID) -> AuthState | None:
+        """The user's auth state, cached under the user's namespace: every user write and
+        every session revocation bumps it after commit (see application.ports.cache)."""
+        namespace, key = user_namespace(user_id), f"auth:{session_id}"
+        found = await self._cache.lookup(namespace, key)
+        if found.value is not None:
+            active, admin, version, alive = found.value.decode().split("|")
+            return AuthState(active == "1", admin == "1", int(version), alive == "1")
+        async with self._uow as uow:
+            state = await uow.users.auth_state(user_id, session_id)
+        if state is not None:
+            flags = (state.is_active, state.is_admin, state.token_version, state.session_active)
+            value = "|".join(str(int(f)) for f in flags).encode()
+            await self._cache.store(namespace, key, found.generation, value, self._ttl)
+        return state
 
     async def execute(self, token: str) -> Actor:
         claims = self._tokens.decode(token)
         if await self._revoked.is_revoked(claims.jti):
             raise InvalidToken("The token has been revoked.")
-        async with self._uow as uow:
-            state = await uow.users.auth_state(claims.user_id, claims.session_id)
+        state = await self._state(claims.user_id, claims.session_id)
         if (
             state is None
             or not state.is_active

@@ -252,7 +252,12 @@ class Container(containers.DeclarativeContainer):
     )
     purge_expired_sessions = providers.Factory(auth.PurgeExpiredSessions, uow=uow, clock=clock)
     authenticate_access_token = providers.Factory(
-        auth.AuthenticateAccessToken, uow=read_uow, tokens=access_tokens, revoked=revoked_tokens
+        auth.AuthenticateAccessToken,
+        uow=read_uow,
+        tokens=access_tokens,
+        revoked=revoked_tokens,
+        cache=cache,
+        ttl_seconds=settings.provided.cache_ttl_seconds,
     )
 
     register_user = providers.Factory(

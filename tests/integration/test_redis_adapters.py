@@ -223,3 +223,22 @@ async def test_invalidations_missed_while_redis_hung_retire_the_whole_cache(
     finally:
         await shutdown(container)
         await shutdown(other)
+
+
+async def test_a_session_revoked_on_one_replica_dies_on_another_that_cached_it(
+    replicas: tuple[Container, Container], redis_server: str, redis_prefix: str
+) -> None:
+    one, two = replicas
+    async with _client(one) as a, _client(two) as b:
+        await a.post("/users", json={"email": "ada@example.com", "password": PASSWORD, "name": "A"})
+        tokens = (
+            await a.post("/auth/token", data={"username": "ada@example.com", "password": PASSWORD})
+        ).json()
+        bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+        for _ in range(2):  # miss, then a hit on the cached auth state
+            assert (await b.get("/users/me", headers=bearer)).status_code == 200
+        assert await _keys(redis_server, f"{redis_prefix}cache:entry:user:*")
+        # Logout without the bearer: only the session revocation can stop the token.
+        out = await a.post("/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+        assert out.status_code == 204
+        assert (await b.get("/users/me", headers=bearer)).status_code == 401

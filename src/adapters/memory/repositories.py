@@ -166,8 +166,9 @@ class InMemoryFollowRepository(FollowRepository):
 
 
 class InMemoryRefreshTokenRepository(RefreshTokenRepository):
-    def __init__(self, state: MemoryState) -> None:
+    def __init__(self, state: MemoryState, touched: set[str]) -> None:
         self._s = state
+        self._touched = touched  # a revoked session invalidates its owner's cached auth state
 
     async def add(self, token: RefreshToken) -> None:
         self._s.refresh_tokens[token.id] = dataclasses.replace(token)
@@ -207,6 +208,7 @@ class InMemoryRefreshTokenRepository(RefreshTokenRepository):
         for key, token in list(tokens.items()):
             if token.revoked_at is None and match(token):
                 tokens[key] = dataclasses.replace(token, revoked_at=now)
+                self._touched.add(user_namespace(token.user_id))
 
     async def revoke_family(self, family_id: UUID, now: datetime) -> None:
         self._revoke_where(now, lambda t: t.family_id == family_id)

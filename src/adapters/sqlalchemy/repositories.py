@@ -308,8 +308,9 @@ def _refresh(row: Row[Any]) -> RefreshToken:
 
 
 class SqlAlchemyRefreshTokenRepository(RefreshTokenRepository):
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, touched: set[str]) -> None:
         self._conn = conn
+        self._touched = touched  # a revoked session invalidates its owner's cached auth state
 
     async def add(self, token: RefreshToken) -> None:
         await self._conn.execute(
@@ -339,11 +340,18 @@ class SqlAlchemyRefreshTokenRepository(RefreshTokenRepository):
         return result.rowcount == 1
 
     async def revoke_family(self, family_id: UUID, now: datetime) -> None:
+        owners = await self._conn.execute(
+            select(refresh_tokens.c.user_id)
+            .where(refresh_tokens.c.family_id == family_id)
+            .distinct()
+        )
+        self._touched.update(user_namespace(owner) for (owner,) in owners)
         await self._revoke(refresh_tokens.c.family_id == family_id, now)
 
     async def revoke_all_for_user(
         self, user_id: UUID, now: datetime, *, except_family: UUID | None = None
     ) -> None:
+        self._touched.add(user_namespace(user_id))
         condition = refresh_tokens.c.user_id == user_id
         if except_family is not None:
             condition = and_(condition, refresh_tokens.c.family_id != except_family)
