@@ -190,12 +190,6 @@ class InMemoryRefreshTokenRepository(RefreshTokenRepository):
         self._s.refresh_tokens[token_id] = dataclasses.replace(token, used_at=now)
         return True
 
-    async def session_is_active(self, family_id: UUID) -> bool:
-        return any(
-            t.family_id == family_id and t.revoked_at is None
-            for t in self._s.refresh_tokens.values()
-        )
-
     async def purge_expired(self, now: datetime) -> int:
         tokens = self._s.refresh_tokens
         expired = [key for key, token in tokens.items() if token.is_expired(now)]

@@ -357,14 +357,6 @@ class SqlAlchemyRefreshTokenRepository(RefreshTokenRepository):
             condition = and_(condition, refresh_tokens.c.family_id != except_family)
         await self._revoke(condition, now)
 
-    async def session_is_active(self, family_id: UUID) -> bool:
-        stmt = select(
-            exists().where(
-                refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None)
-            )
-        )
-        return bool((await self._conn.execute(stmt)).scalar())
-
     async def purge_expired(self, now: datetime) -> int:
         result = await self._conn.execute(
             delete(refresh_tokens).where(refresh_tokens.c.expires_at <= now)

@@ -115,10 +115,6 @@ class RefreshTokenRepository(Protocol):
         self, user_id: UUID, now: datetime, *, except_family: UUID | None = None
     ) -> None: ...
 
-    async def session_is_active(self, family_id: UUID) -> bool:
-        """True while the session (refresh-token family) has a token that is not revoked."""
-        ...
-
     async def purge_expired(self, now: datetime) -> int:
         """Delete tokens past their expiry; return how many went."""
         ...
