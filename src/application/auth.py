@@ -15,7 +15,6 @@ from application.ports.security import (
     AccessTokenService,
     PasswordHasher,
     RefreshTokenCodec,
-    RevokedAccessTokens,
 )
 from application.ports.system import Clock, IdGenerator
 from application.ports.uow import UnitOfWork
@@ -207,49 +206,43 @@ class LogoutCommand:
 
 
 class Logout:
-    """End a session: its refresh-token family and the caller's current access token.
-    Logging out twice, or with an unknown token, is not an error."""
+    """End the session of the refresh token and the session of the caller's access token
+    (usually the same one). Every access token names its session, and authentication checks
+    it, so ending the session is what makes the current access token stop working, on every
+    replica and durably. Logging out twice, or with an unknown token, is not an error."""
 
-    def __init__(
-        self,
-        uow: UnitOfWork,
-        codec: RefreshTokenCodec,
-        revoked: RevokedAccessTokens,
-        clock: Clock,
-    ) -> None:
+    def __init__(self, uow: UnitOfWork, codec: RefreshTokenCodec, clock: Clock) -> None:
         self._uow = uow
         self._codec = codec
-        self._revoked = revoked
         self._clock = clock
 
     async def execute(self, cmd: LogoutCommand) -> None:
-        actor = cmd.actor
-        if actor is not None and actor.access_jti and actor.access_expires_at:
-            await self._revoked.revoke(actor.access_jti, actor.access_expires_at)
         async with self._uow as uow:
             stored = await uow.refresh_tokens.get_by_hash(self._codec.digest(cmd.refresh_token))
-            if stored is not None:
-                await uow.refresh_tokens.revoke_family(stored.family_id, self._clock.now())
+            sessions = {stored.family_id} if stored is not None else set()
+            if cmd.actor is not None and cmd.actor.session_id is not None:
+                sessions.add(cmd.actor.session_id)
+            if sessions:
+                for session in sessions:
+                    await uow.refresh_tokens.revoke_family(session, self._clock.now())
                 await uow.commit()
 
 
 class AuthenticateAccessToken:
-    """Bearer token -> Actor. Rejects tokens that are forged, expired, revoked by logout,
-    older than the user's last password or email change, whose session (refresh-token
-    family) was revoked, or whose user is gone or deactivated. The session check is what
-    makes logout and reuse detection end every access token of that session, durably."""
+    """Bearer token -> Actor. Rejects tokens that are forged or expired, older than the
+    user's last password or email change, whose session (refresh-token family) was ended by
+    logout or reuse detection, or whose user is gone or deactivated. The session check is
+    what ends every access token of a session, durably and on every replica."""
 
     def __init__(
         self,
         uow: UnitOfWork,
         tokens: AccessTokenService,
-        revoked: RevokedAccessTokens,
         cache: Cache,
         ttl_seconds: int,
     ) -> None:
         self._uow = uow
         self._tokens = tokens
-        self._revoked = revoked
         self._cache = cache
         self._ttl = ttl_seconds
 
@@ -271,8 +264,6 @@ class AuthenticateAccessToken:
 
     async def execute(self, token: str) -> Actor:
         claims = self._tokens.decode(token)
-        if await self._revoked.is_revoked(claims.jti):
-            raise InvalidToken("The token has been revoked.")
         state = await self._state(claims.user_id, claims.session_id)
         if (
             state is None
@@ -285,8 +276,6 @@ class AuthenticateAccessToken:
             user_id=claims.user_id,
             is_admin=state.is_admin,
             session_id=claims.session_id,
-            access_jti=claims.jti,
-            access_expires_at=claims.expires_at,
         )
 
 

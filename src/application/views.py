@@ -69,8 +69,6 @@ class Actor:
     user_id: UUID
     is_admin: bool
     session_id: UUID | None = None
-    access_jti: str | None = None
-    access_expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,14 +19,12 @@ from adapters.memory.cache import InProcessCache
 from adapters.memory.idempotency import InProcessIdempotencyStore
 from adapters.memory.jobs import InProcessJobQueue, InProcessOutboxSignal, RecordingJobQueue
 from adapters.memory.limits import InProcessRateLimiter
-from adapters.memory.revocations import InProcessRevokedAccessTokens
 from adapters.memory.store import MemoryDatabase
 from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.redis.cache import RedisCache
 from adapters.redis.circuit import RedisCircuit, create_redis
 from adapters.redis.idempotency import RedisIdempotencyStore
 from adapters.redis.limits import RedisRateLimiter
-from adapters.redis.revocations import RedisRevokedAccessTokens
 from adapters.security.argon2_hasher import Argon2PasswordHasher
 from adapters.security.jwt_tokens import (
     HmacOneTimeTokens,
@@ -107,20 +105,8 @@ class Container(containers.DeclarativeContainer):
         timeout=settings.provided.redis_timeout_seconds,
         cooldown=settings.provided.redis_cooldown_seconds,
     )
-    local_revoked_tokens = providers.Singleton(InProcessRevokedAccessTokens, clock=clock)
     local_rate_limiter = providers.Singleton(InProcessRateLimiter, clock=clock)
     local_idempotency = providers.Singleton(InProcessIdempotencyStore, clock=clock)
-    revoked_tokens = providers.Selector(
-        settings.provided.shared_state,
-        local=local_revoked_tokens,
-        redis=providers.Singleton(
-            RedisRevokedAccessTokens,
-            circuit=redis_circuit,
-            prefix=settings.provided.redis_key_prefix,
-            local=local_revoked_tokens,
-            clock=clock,
-        ),
-    )
     rate_limiter = providers.Selector(
         settings.provided.shared_state,
         local=local_rate_limiter,
@@ -247,15 +233,12 @@ class Container(containers.DeclarativeContainer):
     refresh_session = providers.Factory(
         auth.RefreshSession, uow=uow, codec=refresh_codec, issuer=session_issuer, clock=clock
     )
-    logout = providers.Factory(
-        auth.Logout, uow=uow, codec=refresh_codec, revoked=revoked_tokens, clock=clock
-    )
+    logout = providers.Factory(auth.Logout, uow=uow, codec=refresh_codec, clock=clock)
     purge_expired_sessions = providers.Factory(auth.PurgeExpiredSessions, uow=uow, clock=clock)
     authenticate_access_token = providers.Factory(
         auth.AuthenticateAccessToken,
         uow=read_uow,
         tokens=access_tokens,
-        revoked=revoked_tokens,
         cache=cache,
         ttl_seconds=settings.provided.cache_ttl_seconds,
     )

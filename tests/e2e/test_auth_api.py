@@ -111,6 +111,15 @@ async def test_refresh_with_a_bad_body_is_a_422_problem(client: httpx.AsyncClien
     assert_problem(await client.post("/auth/refresh", json={"refresh_token": "x", "extra": 1}), 422)
 
 
+async def test_a_token_that_worked_stops_working_when_it_expires(
+    client: httpx.AsyncClient, ada: Account, clock: FrozenClock
+) -> None:
+    """Verified tokens are remembered; their expiry is still checked on every request."""
+    assert (await client.get("/users/me", headers=ada.auth)).status_code == 200
+    clock.advance(timedelta(minutes=16))
+    assert_problem(await client.get("/users/me", headers=ada.auth), 401)
+
+
 async def test_logout_with_an_expired_access_token_still_ends_the_session(
     client: httpx.AsyncClient, ada: Account, clock: FrozenClock
 ) -> None:
@@ -134,6 +143,22 @@ async def test_logout_ends_every_access_token_of_the_session_even_without_a_bear
     assert_problem(await client.get("/users/me", headers=newest), 401)
     other = {"Authorization": f"Bearer {other_session['access_token']}"}
     assert (await client.get("/users/me", headers=other)).status_code == 200
+
+
+async def test_logout_also_ends_the_session_of_the_bearer_when_it_is_another_one(
+    client: httpx.AsyncClient, ada: Account
+) -> None:
+    """The presented access token stops working even when the refresh token sent with it
+    belongs to another session of the same user."""
+    other_session = await login(client, ada.email)
+    response = await client.post(
+        "/auth/logout", json={"refresh_token": other_session["refresh_token"]}, headers=ada.auth
+    )
+    assert response.status_code == 204
+    assert_problem(await client.get("/users/me", headers=ada.auth), 401)
+    assert_problem(await client.post("/auth/refresh", json={"refresh_token": ada.refresh}), 401)
+    other = {"Authorization": f"Bearer {other_session['access_token']}"}
+    assert_problem(await client.get("/users/me", headers=other), 401)
 
 
 async def test_refresh_reuse_also_kills_the_access_tokens_of_the_stolen_session(

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from adapters.memory.bounded import BoundedDict
 from adapters.memory.cache import InProcessCache
 from adapters.memory.limits import InProcessRateLimiter
-from adapters.memory.revocations import InProcessRevokedAccessTokens
 from adapters.system.clock import FrozenClock
 from application.ports.limits import Rate
 
@@ -22,17 +21,6 @@ async def test_the_limiter_stays_bounded_whatever_keys_clients_invent() -> None:
         await limiter.hit(f"k{i}", Rate(1, 60))
     assert len(limiter._windows) == 100
     assert not (await limiter.hit("k999", Rate(1, 60))).allowed
-
-
-async def test_revocations_stay_bounded_and_expire() -> None:
-    clock = FrozenClock()
-    revoked = InProcessRevokedAccessTokens(clock, max_entries=10)
-    for i in range(20):
-        await revoked.revoke(f"j{i}", clock.now() + timedelta(minutes=1))
-    assert await revoked.is_revoked("j19")
-    assert not await revoked.is_revoked("j0")  # forgotten; the session check still holds
-    clock.advance(timedelta(minutes=2))
-    assert not await revoked.is_revoked("j19")
 
 
 async def test_the_cache_is_bounded_by_bytes_and_skips_giants() -> None:

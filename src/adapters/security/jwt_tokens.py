@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -32,13 +34,21 @@ class JwtAccessTokenService(AccessTokenService):
     TYP = "access"
 
     def __init__(
-        self, *, secret: str, issuer: str, audience: str, ttl: timedelta, clock: Clock
+        self,
+        *,
+        secret: str,
+        issuer: str,
+        audience: str,
+        ttl: timedelta,
+        clock: Clock,
+        verified_cache_size: int = 4096,
     ) -> None:
         self._secret = secret
         self._issuer = issuer
         self._audience = audience
         self._ttl = ttl
         self._clock = clock
+        self._verified = functools.lru_cache(maxsize=verified_cache_size)(self._verify)
 
     def issue(self, user_id: UUID, token_version: int, session_id: UUID) -> IssuedAccessToken:
         now = self._clock.now().replace(microsecond=0)
@@ -63,42 +73,49 @@ class JwtAccessTokenService(AccessTokenService):
 
     def decode(self, token: str) -> AccessClaims:
         try:
-            payload: dict[str, Any] = jwt.decode(
-                token,
-                self._secret,
-                algorithms=[self.ALGORITHM],
-                audience=self._audience,
-                issuer=self._issuer,
-                options={
-                    "require": _REQUIRED,
-                    "verify_exp": False,
-                    "verify_iat": False,
-                    "verify_nbf": False,
-                },
-            )
-            return self._check(payload)
+            verified = self._verified(token)
         except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
             raise InvalidToken("The access token is not valid.") from None
-
-    def _check(self, payload: dict[str, Any]) -> AccessClaims:
         now = self._clock.now()
-        exp = datetime.fromtimestamp(_number(payload["exp"]), UTC)
-        iat = datetime.fromtimestamp(_number(payload["iat"]), UTC)
+        if verified.claims.expires_at <= now - _LEEWAY or verified.not_before > now + _LEEWAY:
+            raise InvalidToken("The access token is not valid.")
+        return verified.claims
+
+    def _verify(self, token: str) -> _Verified:
+        """Signature and claims of a token, without the clock: the same string always gives
+        the same answer, so valid tokens are remembered (a client presents its token on every
+        request). Invalid ones raise and are not remembered."""
+        payload: dict[str, Any] = jwt.decode(
+            token,
+            self._secret,
+            algorithms=[self.ALGORITHM],
+            audience=self._audience,
+            issuer=self._issuer,
+            options={
+                "require": _REQUIRED,
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
+        )
         if payload["typ"] != self.TYP:
             raise ValueError("not an access token")
-        if exp <= now - _LEEWAY or iat > now + _LEEWAY:
-            raise ValueError("expired or issued in the future")
-        if (
-            "nbf" in payload
-            and datetime.fromtimestamp(_number(payload["nbf"]), UTC) > now + _LEEWAY
-        ):
-            raise ValueError("not yet valid")
+        exp = datetime.fromtimestamp(_number(payload["exp"]), UTC)
+        not_before = datetime.fromtimestamp(_number(payload["iat"]), UTC)
+        if "nbf" in payload:
+            not_before = max(not_before, datetime.fromtimestamp(_number(payload["nbf"]), UTC))
         tv, jti, sub, sid = payload["tv"], payload["jti"], payload["sub"], payload["sid"]
         if not (isinstance(tv, int) and not isinstance(tv, bool)):
             raise ValueError("tv must be an integer")
         if not all(isinstance(claim, str) for claim in (jti, sub, sid)):
             raise ValueError("jti, sub and sid must be strings")
-        return AccessClaims(UUID(sub), tv, jti, UUID(sid), exp)
+        return _Verified(AccessClaims(UUID(sub), tv, jti, UUID(sid), exp), not_before)
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    claims: AccessClaims
+    not_before: datetime  # the later of iat and nbf
 
 
 def _number(value: object) -> float:

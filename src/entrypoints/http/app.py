@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
@@ -52,10 +52,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = container
 
-    api = APIRouter(prefix=API_PREFIX)
     for module in (auth, users, posts, notifications):
-        api.include_router(module.router)
-    app.include_router(api)
+        app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     install_error_handlers(app)
     if probe is not None:
