@@ -1,7 +1,8 @@
 """`make bench`: Inkwell beside a bare ceiling app, in one run, on one machine.
 
 Creates a throwaway Postgres database (seeded: 1,000 users, 100,000 posts, 20 follows each),
-starts the ceiling (Starlette + asyncpg, one PK SELECT) and Inkwell (production mode:
+starts the ceiling (Starlette + asyncpg, one PK SELECT), the FastAPI floor (the same query
+behind FastAPI: what the framework alone leaves of the ceiling) and Inkwell (production mode:
 Postgres + Redis), drives both with wrk at 32 and 64 connections, keeps the median of the
 repeats, and prints one table (requests/s, p50, p99, errors, ratio to the ceiling, peak RSS),
 also written as Markdown and JSON under bench/results/. Then a login storm, a mixed profile
@@ -16,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
-import statistics
 import subprocess
 import sys
 import time
@@ -297,32 +296,25 @@ async def prepare(db: str, port: int) -> dict[str, Any]:
     }
 
 
-async def paced_latencies(url: str, token: str, rate: int, seconds: int) -> list[float]:
-    """get-me at a fixed rate (not as fast as possible), so latency is not hidden by queueing."""
-    latencies: list[float] = []
-    async with httpx.AsyncClient(
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-        limits=httpx.Limits(max_connections=64),
-    ) as client:
-
-        async def one() -> None:
-            started = time.perf_counter()
-            response = await client.get(url)
-            if response.status_code == 200:
-                latencies.append((time.perf_counter() - started) * 1000)
-
-        tasks = []
-        start = time.perf_counter()
-        for i in range(rate * seconds):
-            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-            tasks.append(asyncio.create_task(one()))
-        await asyncio.gather(*tasks)
-    return latencies
-
-
-def p99(values: list[float]) -> float:
-    return statistics.quantiles(values, n=100)[98] if len(values) > 2 else float("nan")
+def paced(url: str, token: str, rate: int, seconds: int) -> dict[str, Any]:
+    """get-me at a fixed rate (not as fast as possible), so the latency is not hidden by
+    queueing: wrk with 8 connections, each waiting 8/rate s between requests. wrk times each
+    request from its send, not from its slot, so the client's own delays are not counted."""
+    connections = 8
+    lua = script(
+        "paced-get-me",
+        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+        f"delay = function() return {1000 * connections // rate} end",
+    )
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(lua), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    data: dict[str, Any] = json.loads(next(l for l in out.splitlines() if l.startswith("JSON "))[5:])
+    data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    return data
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -379,6 +371,7 @@ def main() -> None:
         ceiling_env = {**os.environ, "BENCH_DSN": _dsn(db)}
         with (
             server(["bench.ceiling_app:app"], ceiling_env, 8101, "/") as ceiling_pid,
+            server(["bench.floor_app:app"], ceiling_env, 8104, "/docs") as floor_pid,
             server(
                 ["entrypoints.http.app:create_app", "--factory"], env, 8102, "/health/ready"
             ) as pid,
@@ -395,6 +388,17 @@ def main() -> None:
                     ceiling_pid,
                 )
                 rows.append(ceiling)
+                floor = measure(
+                    "fastapi-floor",
+                    "floor",
+                    f"http://127.0.0.1:8104/users/{fixture['user0']}",
+                    script("ceiling", ""),
+                    connections,
+                    floor_pid,
+                )
+                floor.ratio = floor.rps / ceiling.rps
+                rows.append(floor)
+                print(table([ceiling, floor]).splitlines()[-1], flush=True)
                 for name, (path, lua) in workloads(fixture).items():
                     if name == "mixed":
                         continue
@@ -407,7 +411,7 @@ def main() -> None:
 
             me = "http://127.0.0.1:8102/api/v1/users/me"
             httpx.get("http://127.0.0.1:8102/health/loop")  # reset the lag window
-            calm = asyncio.run(paced_latencies(me, fixture["token"], 200, SECONDS))
+            calm = paced(me, fixture["token"], 200, SECONDS)
             calm_lag = httpx.get("http://127.0.0.1:8102/health/loop").json()
             login_lua = workloads(fixture)["login"][1]
             storm = subprocess.Popen(
@@ -424,7 +428,7 @@ def main() -> None:
                 text=True,
             )
             time.sleep(1)
-            stormy = asyncio.run(paced_latencies(me, fixture["token"], 200, SECONDS))
+            stormy = paced(me, fixture["token"], 200, SECONDS)
             storm_lag = httpx.get("http://127.0.0.1:8102/health/loop").json()
             storm_out = storm.communicate()[0]
             logins = json.loads(
@@ -432,12 +436,13 @@ def main() -> None:
             )
             extra["login_storm"] = {
                 "get_me_rate": 200,
-                "calm_p99_ms": round(p99(calm), 2),
-                "storm_p99_ms": round(p99(stormy), 2),
-                "ratio": round(p99(stormy) / p99(calm), 2),
+                "calm_p99_ms": calm["p99_ms"],
+                "storm_p99_ms": stormy["p99_ms"],
+                "ratio": round(stormy["p99_ms"] / calm["p99_ms"], 2),
+                "get_me_errors": [calm["errors"], stormy["errors"]],
+                "get_me_rps": [round(calm["rps"], 1), round(stormy["rps"], 1)],
                 "logins_per_s": round(logins["requests"] / (logins["duration_us"] / 1e6), 1),
                 "login_errors": logins["errors"],
-                "get_me_answered": [len(calm), len(stormy)],
                 "loop_lag_calm": calm_lag,
                 "loop_lag_storm": storm_lag,
             }

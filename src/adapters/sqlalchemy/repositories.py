@@ -229,29 +229,55 @@ class SqlAlchemyPostRepository(PostRepository):
         await self._conn.execute(delete(posts).where(posts.c.id == post_id))
         self._touched.update(touched_by_post_write(post_id, True))
 
-    def _newest_published(self, after: Keyset | None, limit: int) -> Select[Any]:
-        stmt = (
-            select(posts)
-            .where(posts.c.status == PostStatus.PUBLISHED.value)
-            .order_by(posts.c.published_at.desc(), posts.c.id.desc())
-            .limit(limit)
-        )
-        if after is not None:
-            stmt = stmt.where(_after(posts.c.published_at, posts.c.id, after, descending=True))
-        return stmt
-
     async def list_published(
         self, *, author_id: UUID | None, after: Keyset | None, limit: int
     ) -> Sequence[Post]:
-        stmt = self._newest_published(after, limit)
-        if author_id is not None:
-            stmt = stmt.where(posts.c.author_id == author_id)
-        return [_post(r) for r in await self._conn.execute(stmt)]
+        stmt = _NEWEST_PUBLISHED[("author" if author_id else "all", after is not None)]
+        params = {"author_id": author_id, **_page_params(after, limit)}
+        return [_post(r) for r in await self._conn.execute(stmt, params)]
 
     async def feed(self, follower_id: UUID, *, after: Keyset | None, limit: int) -> Sequence[Post]:
-        followed = select(follows.c.followee_id).where(follows.c.follower_id == follower_id)
-        stmt = self._newest_published(after, limit).where(posts.c.author_id.in_(followed))
-        return [_post(r) for r in await self._conn.execute(stmt)]
+        stmt = _NEWEST_PUBLISHED[("feed", after is not None)]
+        params = {"follower_id": follower_id, **_page_params(after, limit)}
+        return [_post(r) for r in await self._conn.execute(stmt, params)]
+
+
+def _newest_published(scope: str, paged: bool) -> Select[Any]:
+    stmt = (
+        select(posts)
+        .where(posts.c.status == PostStatus.PUBLISHED.value)
+        .order_by(posts.c.published_at.desc(), posts.c.id.desc())
+        .limit(bindparam("limit"))
+    )
+    if scope == "author":
+        stmt = stmt.where(posts.c.author_id == bindparam("author_id"))
+    elif scope == "feed":
+        followed = select(follows.c.followee_id).where(
+            follows.c.follower_id == bindparam("follower_id")
+        )
+        stmt = stmt.where(posts.c.author_id.in_(followed))
+    if paged:
+        key = tuple_(posts.c.published_at, posts.c.id)
+        bound = tuple_(
+            bindparam("after_at", type_=posts.c.published_at.type),
+            bindparam("after_id", type_=posts.c.id.type),
+        )
+        stmt = stmt.where(key < bound)
+    return stmt
+
+
+# Built once: the hottest reads skip building a statement and computing its cache key.
+_NEWEST_PUBLISHED = {
+    (scope, paged): _newest_published(scope, paged)
+    for scope in ("all", "author", "feed")
+    for paged in (False, True)
+}
+
+
+def _page_params(after: Keyset | None, limit: int) -> dict[str, Any]:
+    if after is None:
+        return {"limit": limit}
+    return {"limit": limit, "after_at": after.at, "after_id": after.id}
 
 
 class SqlAlchemyFollowRepository(FollowRepository):
