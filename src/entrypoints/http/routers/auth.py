@@ -8,6 +8,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from application.auth import LoginCommand, LogoutCommand
 from application.views import TokenPair
 from entrypoints.http.deps import ClientAddress, ContainerDep, CurrentActor, LenientActor
+from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import (
     EmailConfirm,
     PasswordResetConfirm,
@@ -17,7 +18,7 @@ from entrypoints.http.schemas import (
     problem_responses,
 )
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
 _401 = problem_responses(401)
 
 

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query, Response, status
 from application.notifications import NotificationView
 from application.pagination import Page
 from entrypoints.http.deps import ContainerDep, CurrentActor
+from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import NotificationOut, PageOut, problem_responses
 
-router = APIRouter(prefix="/notifications", tags=["notifications"])
+router = APIRouter(prefix=f"{API_PREFIX}/notifications", tags=["notifications"])
 
 
 @router.get("", response_model=PageOut[NotificationOut], responses=problem_responses(400, 401))

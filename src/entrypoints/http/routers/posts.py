@@ -13,6 +13,7 @@ from application.views import PostView
 from entrypoints.container import Container
 from entrypoints.http.deps import ContainerDep, CurrentActor, IfMatch, OptionalActor, etag
 from entrypoints.http.idempotency import idempotent
+from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import (
     PageOut,
     PostCreate,
@@ -22,7 +23,7 @@ from entrypoints.http.schemas import (
     problem_responses,
 )
 
-router = APIRouter(tags=["posts"])
+router = APIRouter(prefix=API_PREFIX, tags=["posts"])
 
 _AUTH = problem_responses(401)
 _READ = problem_responses(401, 404)

@@ -12,6 +12,7 @@ from application.views import Actor, UserView
 from entrypoints.container import Container
 from entrypoints.http.deps import ClientAddress, ContainerDep, CurrentActor
 from entrypoints.http.idempotency import idempotent
+from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import (
     PageOut,
     UserCreate,
@@ -23,7 +24,7 @@ from entrypoints.http.schemas import (
 
 JSON = "application/json"
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"])
 
 _AUTH = problem_responses(401)
 _WRITE = problem_responses(401, 403, 404, 409)
