@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import secrets
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher as _Argon2
@@ -14,7 +17,9 @@ from application.ports.security import PasswordHasher
 class Argon2PasswordHasher(PasswordHasher):
     """argon2id in a bounded thread pool: the event loop never hashes, and at most
     `max_workers` hashes (each `memory_cost` KiB) run at once, so memory stays flat under a
-    login storm. argon2-cffi releases the GIL while hashing."""
+    login storm. argon2-cffi releases the GIL while hashing, so hashes run on other cores
+    beside the loop; the hashing threads run at a lower CPU priority, so when cores are
+    short a login storm slows the logins rather than every other request."""
 
     def __init__(
         self, *, time_cost: int, memory_cost: int, parallelism: int, max_workers: int
@@ -22,7 +27,9 @@ class Argon2PasswordHasher(PasswordHasher):
         self._argon = _Argon2(
             time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID
         )
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="argon2")
+        self._pool = ThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix="argon2", initializer=_yield_cpu
+        )
         self._dummy_hash: str | None = None
 
     async def hash(self, password: str) -> str:
@@ -52,6 +59,15 @@ class Argon2PasswordHasher(PasswordHasher):
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+HASHING_NICENESS = 10
+
+
+def _yield_cpu() -> None:
+    """Lower this (hashing) thread's scheduling priority; Linux schedules threads apart."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
 
 
 def _bytes(password: str) -> bytes:
