@@ -62,3 +62,11 @@ class RevokedAccessTokens(Protocol):
     async def revoke(self, jti: str, expires_at: datetime) -> None: ...
 
     async def is_revoked(self, jti: str) -> bool: ...
+
+
+class Fingerprints(Protocol):
+    """A keyed one-way digest, short and stable: equal inputs give equal fingerprints, so
+    audit rows can correlate attempts on one unknown address without storing the address.
+    Without the key nobody can test a guessed address against it."""
+
+    def of(self, value: str) -> str: ...

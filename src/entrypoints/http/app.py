@@ -19,7 +19,7 @@ from entrypoints.http.middleware import (
     GzipWhenAccepted,
     RequestIdMiddleware,
 )
-from entrypoints.http.routers import auth, health, notifications, posts, users
+from entrypoints.http.routers import admin, auth, health, notifications, posts, users
 from entrypoints.relay import start_relay
 
 API_PREFIX = "/api/v1"
@@ -53,7 +53,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.state.container = container
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, users, posts, notifications):
+    for module in (auth, users, posts, notifications, admin):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
