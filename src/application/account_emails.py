@@ -101,7 +101,7 @@ class RequestPasswordReset:
             await self._auditor.record(
                 uow,
                 AuditKind.PASSWORD_RESET_REQUESTED,
-                Origin(client or None, request_id),
+                Origin(client, request_id),
                 subject_id=user.id if user is not None else None,
                 details=details,
             )
@@ -155,7 +155,7 @@ class ConfirmPasswordReset:
             await self._auditor.record(
                 uow,
                 AuditKind.PASSWORD_RESET_COMPLETED,
-                Origin(client or None, request_id),
+                Origin(client, request_id),
                 subject_id=user.id,
             )
             await uow.commit()

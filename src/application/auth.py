@@ -136,7 +136,7 @@ class Authenticate:
 
     async def execute(self, cmd: LoginCommand) -> TokenPair:
         limits, account = self._limits, _account_of(cmd.email)
-        origin = Origin(cmd.client or None, cmd.request_id)
+        origin = Origin(cmd.client, cmd.request_id)
         client_key = f"login:client-failures:{cmd.client}"
         decision = await self._limiter.peek(client_key, limits.failures_per_client)
         await self._refuse_unless(decision, client_key, limits.failures_per_client, None, origin)

@@ -138,6 +138,25 @@ async def test_throttled_logins_are_recorded_once_per_window(strict: Container) 
     assert len(await _events(strict, kind=AuditKind.LOGIN_FAILED)) == 2
 
 
+async def test_a_client_blocked_for_its_failures_is_recorded_without_an_account(
+    clock: FrozenClock,
+) -> None:
+    c = build_container(make_settings(login_failures_per_client=2))
+    c.clock.override(clock)
+    try:
+        for email in ("a@example.com", "b@example.com"):
+            with pytest.raises(InvalidCredentials):
+                await c.authenticate().execute(_login(email))
+        for email in ("c@example.com", "d@example.com"):
+            with pytest.raises(RateLimited):
+                await c.authenticate().execute(_login(email))
+        [event] = await _events(c, kind=AuditKind.LOGIN_THROTTLED)
+    finally:
+        await shutdown(c)
+    assert (event.subject_id, event.details) == (None, {"limit": "client-failures"})
+    assert event.client == "203.0.113.7"
+
+
 async def test_reuse_of_a_refresh_token_is_recorded_with_the_revocation(
     container: Container,
 ) -> None:
