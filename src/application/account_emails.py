@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.audit import Auditor, Origin
 from application.errors import InvalidToken, RateLimited
 from application.ports.jobs import OneTimeTokens
 from application.ports.limits import Rate, RateLimiter
-from application.ports.security import PasswordHasher
+from application.ports.security import Fingerprints, PasswordHasher
 from application.ports.system import Clock
 from application.ports.uow import UnitOfWork
 from application.views import Actor
+from domain.audit import AuditKind, Details
 from domain.errors import InvalidEmail
 from domain.events import PasswordResetRequested
 from domain.notification import EmailToken
@@ -63,17 +65,27 @@ class PasswordResetLimits:
 class RequestPasswordReset:
     """Always succeeds from the caller's view, and costs the same whether or not the address
     has an account: the request is recorded either way and the worker looks the account up
-    (only an existing, active account gets a mail). Limited per client and per address."""
+    (only an existing, active account gets a mail). Limited per client and per address.
+    Audited with the request: the account's id, or a fingerprint of an unknown address (one
+    indexed read either way, so the cost stays the same)."""
 
     def __init__(
-        self, uow: UnitOfWork, clock: Clock, limiter: RateLimiter, limits: PasswordResetLimits
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        limiter: RateLimiter,
+        limits: PasswordResetLimits,
+        auditor: Auditor,
+        fingerprints: Fingerprints,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._limiter = limiter
         self._limits = limits
+        self._auditor = auditor
+        self._fingerprints = fingerprints
 
-    async def execute(self, email: str, client: str) -> None:
+    async def execute(self, email: str, client: str, request_id: str | None = None) -> None:
         address = normalised_address(email)
         limits = self._limits
         await _throttle(self._limiter, f"reset:client:{client}", limits.per_client, "requests")
@@ -82,6 +94,17 @@ class RequestPasswordReset:
             return
         async with self._uow as uow:
             uow.collect([PasswordResetRequested(occurred_at=self._clock.now(), email=address)])
+            user = await uow.users.get_by_email(Email(address))
+            details: Details = {}
+            if user is None:
+                details["account_fingerprint"] = self._fingerprints.of(address)
+            await self._auditor.record(
+                uow,
+                AuditKind.PASSWORD_RESET_REQUESTED,
+                Origin(client, request_id),
+                subject_id=user.id if user is not None else None,
+                details=details,
+            )
             await uow.commit()
 
 
@@ -99,6 +122,7 @@ class ConfirmPasswordReset:
         clock: Clock,
         limiter: RateLimiter,
         limits: PasswordResetLimits,
+        auditor: Auditor,
     ) -> None:
         self._uow = uow
         self._tokens = tokens
@@ -106,8 +130,11 @@ class ConfirmPasswordReset:
         self._clock = clock
         self._limiter = limiter
         self._limits = limits
+        self._auditor = auditor
 
-    async def execute(self, token: str, new_password: str, client: str = "") -> None:
+    async def execute(
+        self, token: str, new_password: str, client: str = "", request_id: str | None = None
+    ) -> None:
         rate = self._limits.confirms_per_client
         await _throttle(self._limiter, f"reset-confirm:{client}", rate, "attempts")
         check_password_policy(new_password)
@@ -125,6 +152,12 @@ class ConfirmPasswordReset:
             await uow.users.update(user, expected_version=version)
             await uow.email_tokens.spend_all(user.id, RESET, now)
             await uow.refresh_tokens.revoke_all_for_user(user.id, now)
+            await self._auditor.record(
+                uow,
+                AuditKind.PASSWORD_RESET_COMPLETED,
+                Origin(client, request_id),
+                subject_id=user.id,
+            )
             await uow.commit()
 
 

@@ -7,18 +7,21 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
+from application.audit import NO_ORIGIN, Auditor, Origin
 from application.errors import ConcurrentUpdate, InvalidCredentials, InvalidToken, RateLimited
 from application.ports.cache import Cache, user_namespace
 from application.ports.limits import Rate, RateDecision, RateLimiter
 from application.ports.repositories import AuthState
 from application.ports.security import (
     AccessTokenService,
+    Fingerprints,
     PasswordHasher,
     RefreshTokenCodec,
 )
 from application.ports.system import Clock, IdGenerator
 from application.ports.uow import UnitOfWork
 from application.views import Actor, TokenPair
+from domain.audit import AuditKind, Details
 from domain.errors import InvalidEmail
 from domain.session import RefreshToken
 from domain.user import User
@@ -35,6 +38,7 @@ class LoginCommand:
     email: str
     password: str
     client: str = ""
+    request_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,14 @@ class SessionIssuer:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """Why a login failed: for the audit log only; the caller always gets one error."""
+
+    reason: str  # wrong_password | unknown_account | inactive_account | invalid_email
+    user_id: UUID | None = None
+
+
 class Authenticate:
     """Email + password -> a new session. Unknown emails, wrong passwords and deactivated
     accounts get the same error after the same amount of hashing work. A hash made with old
@@ -92,7 +104,12 @@ class Authenticate:
     password is checked, so N parallel guesses never get more than the limit verified) per
     account-and-client, strictly, and per account, loosely: an attacker elsewhere cannot lock
     a user out at the strict limit. A success clears the account-and-client count; a failure
-    counts against the client."""
+    counts against the client.
+
+    Audit: a success is recorded with the session it opens; a failure, with its reason, in a
+    transaction of its own (the login's own transaction rolls back); a throttled attempt
+    once per limit and key per window, so a flood of refused requests cannot flood the log.
+    An unknown address is never stored: a keyed fingerprint of it is."""
 
     def __init__(
         self,
@@ -103,6 +120,8 @@ class Authenticate:
         ids: IdGenerator,
         limiter: RateLimiter,
         limits: LoginLimits,
+        auditor: Auditor,
+        fingerprints: Fingerprints,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
@@ -111,42 +130,92 @@ class Authenticate:
         self._ids = ids
         self._limiter = limiter
         self._limits = limits
+        self._auditor = auditor
+        self._fingerprints = fingerprints
 
     async def execute(self, cmd: LoginCommand) -> TokenPair:
         limits, account = self._limits, _account_of(cmd.email)
+        origin = Origin(cmd.client, cmd.request_id)
         client_key = f"login:client-failures:{cmd.client}"
-        _refuse_unless(await self._limiter.peek(client_key, limits.failures_per_client))
+        decision = await self._limiter.peek(client_key, limits.failures_per_client)
+        await self._refuse_unless(decision, client_key, limits.failures_per_client, None, origin)
         pair_key = f"login:account-client:{account}|{cmd.client}"
-        _refuse_unless(await self._limiter.hit(pair_key, limits.per_account_and_client))
-        _refuse_unless(await self._limiter.hit(f"login:account:{account}", limits.per_account))
-        try:
-            pair = await self._login(cmd)
-        except InvalidCredentials:
+        decision = await self._limiter.hit(pair_key, limits.per_account_and_client)
+        await self._refuse_unless(
+            decision, pair_key, limits.per_account_and_client, account, origin
+        )
+        account_key = f"login:account:{account}"
+        decision = await self._limiter.hit(account_key, limits.per_account)
+        await self._refuse_unless(decision, account_key, limits.per_account, account, origin)
+        outcome = await self._login(cmd, origin)
+        if isinstance(outcome, _Refused):
             await self._limiter.hit(client_key, limits.failures_per_client)
-            raise
+            details: Details = {"reason": outcome.reason}
+            if outcome.user_id is None:
+                details["account_fingerprint"] = self._fingerprints.of(account)
+            await self._auditor.record_alone(
+                self._uow,
+                AuditKind.LOGIN_FAILED,
+                origin,
+                subject_id=outcome.user_id,
+                details=details,
+            )
+            raise InvalidCredentials()
         await self._limiter.reset(pair_key)
-        return pair
+        return outcome
 
-    async def _login(self, cmd: LoginCommand) -> TokenPair:
+    async def _login(self, cmd: LoginCommand, origin: Origin) -> TokenPair | _Refused:
         try:
             email = Email(cmd.email)
         except InvalidEmail:
             await self._hasher.burn(cmd.password)
-            raise InvalidCredentials() from None
+            return _Refused("invalid_email")
         async with self._uow as uow:
             user = await uow.users.get_by_email(email)
             if user is None:
                 await self._hasher.burn(cmd.password)
-                raise InvalidCredentials()
+                return _Refused("unknown_account")
             if not await self._hasher.verify(user.password_hash, cmd.password):
-                raise InvalidCredentials()
+                return _Refused("wrong_password", user.id)
             if not user.is_active:
-                raise InvalidCredentials()
+                return _Refused("inactive_account", user.id)
             if self._hasher.needs_rehash(user.password_hash):
                 await self._upgrade_hash(uow, user, cmd.password)
-            pair = await self._issuer.issue(uow, user.id, user.token_version, self._ids.new())
+            session = self._ids.new()
+            pair = await self._issuer.issue(uow, user.id, user.token_version, session)
+            await self._auditor.record(
+                uow,
+                AuditKind.LOGIN_SUCCEEDED,
+                origin,
+                subject_id=user.id,
+                details={"session_id": str(session)},
+            )
             await uow.commit()
         return pair
+
+    async def _refuse_unless(
+        self, decision: RateDecision, key: str, rate: Rate, account: str | None, origin: Origin
+    ) -> None:
+        """Raise RateLimited when refused, recording it once per limit and key per window.
+        For a per-account limit the account is named: its id, or the fingerprint of an
+        unknown address."""
+        if decision.allowed:
+            return
+        if (await self._limiter.hit(f"audit:{key}", Rate(1, rate.window_seconds))).allowed:
+            details: Details = {"limit": key.split(":")[1]}
+            async with self._uow as uow:
+                user = await _user_of(uow, account) if account is not None else None
+                if account is not None and user is None:
+                    details["account_fingerprint"] = self._fingerprints.of(account)
+                await self._auditor.record(
+                    uow,
+                    AuditKind.LOGIN_THROTTLED,
+                    origin,
+                    subject_id=user.id if user is not None else None,
+                    details=details,
+                )
+                await uow.commit()
+        raise RateLimited("Too many login attempts.", decision.retry_after_seconds)
 
     async def _upgrade_hash(self, uow: UnitOfWork, user: User, password: str) -> None:
         version = user.version
@@ -156,9 +225,11 @@ class Authenticate:
             await uow.users.update(user, expected_version=version)
 
 
-def _refuse_unless(decision: RateDecision) -> None:
-    if not decision.allowed:
-        raise RateLimited("Too many login attempts.", decision.retry_after_seconds)
+async def _user_of(uow: UnitOfWork, account: str) -> User | None:
+    try:
+        return await uow.users.get_by_email(Email(account))
+    except InvalidEmail:
+        return None
 
 
 def _account_of(raw_email: str) -> str:
@@ -171,17 +242,24 @@ def _account_of(raw_email: str) -> str:
 
 class RefreshSession:
     """Rotate a refresh token: the presented one is spent and a new pair is returned.
-    Presenting a spent token again revokes its whole family (RFC 9700 reuse detection)."""
+    Presenting a spent token again revokes its whole family (RFC 9700 reuse detection);
+    the revocation and its audit event are committed before the error is raised."""
 
     def __init__(
-        self, uow: UnitOfWork, codec: RefreshTokenCodec, issuer: SessionIssuer, clock: Clock
+        self,
+        uow: UnitOfWork,
+        codec: RefreshTokenCodec,
+        issuer: SessionIssuer,
+        clock: Clock,
+        auditor: Auditor,
     ) -> None:
         self._uow = uow
         self._codec = codec
         self._issuer = issuer
         self._clock = clock
+        self._auditor = auditor
 
-    async def execute(self, refresh_token: str) -> TokenPair:
+    async def execute(self, refresh_token: str, origin: Origin = NO_ORIGIN) -> TokenPair:
         now = self._clock.now()
         async with self._uow as uow:
             stored = await uow.refresh_tokens.get_by_hash(self._codec.digest(refresh_token))
@@ -189,6 +267,13 @@ class RefreshSession:
                 raise InvalidToken("The refresh token is not valid.")
             if stored.used_at is not None or not await uow.refresh_tokens.mark_used(stored.id, now):
                 await uow.refresh_tokens.revoke_family(stored.family_id, now)
+                await self._auditor.record(
+                    uow,
+                    AuditKind.REFRESH_TOKEN_REUSE_DETECTED,
+                    origin,
+                    subject_id=stored.user_id,
+                    details={"session_id": str(stored.family_id)},
+                )
                 await uow.commit()
                 raise InvalidToken("The refresh token was already used; the session is revoked.")
             user = await uow.users.get(stored.user_id)
@@ -203,6 +288,7 @@ class RefreshSession:
 class LogoutCommand:
     refresh_token: str
     actor: Actor | None
+    origin: Origin = NO_ORIGIN
 
 
 class Logout:
@@ -211,21 +297,40 @@ class Logout:
     it, so ending the session is what makes the current access token stop working, on every
     replica and durably. Logging out twice, or with an unknown token, is not an error."""
 
-    def __init__(self, uow: UnitOfWork, codec: RefreshTokenCodec, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWork, codec: RefreshTokenCodec, clock: Clock, auditor: Auditor
+    ) -> None:
         self._uow = uow
         self._codec = codec
         self._clock = clock
+        self._auditor = auditor
 
     async def execute(self, cmd: LogoutCommand) -> None:
+        actor = cmd.actor
         async with self._uow as uow:
             stored = await uow.refresh_tokens.get_by_hash(self._codec.digest(cmd.refresh_token))
             sessions = {stored.family_id} if stored is not None else set()
-            if cmd.actor is not None and cmd.actor.session_id is not None:
-                sessions.add(cmd.actor.session_id)
-            if sessions:
-                for session in sessions:
-                    await uow.refresh_tokens.revoke_family(session, self._clock.now())
-                await uow.commit()
+            if actor is not None and actor.session_id is not None:
+                sessions.add(actor.session_id)
+            if not sessions:
+                return
+            now = self._clock.now()
+            for session in sessions:
+                await uow.refresh_tokens.revoke_family(session, now)
+            owner = stored.user_id if stored is not None else actor.user_id if actor else None
+            if stored is None or stored.revoked_at is None:  # a repeated logout is no event
+                await self._auditor.record(
+                    uow,
+                    AuditKind.LOGOUT,
+                    cmd.origin,
+                    actor_id=actor.user_id if actor is not None else None,
+                    subject_id=owner,
+                    details={
+                        f"session_id{'' if i == 0 else f'_{i + 1}'}": str(session)
+                        for i, session in enumerate(sorted(sessions, key=str))
+                    },
+                )
+            await uow.commit()
 
 
 class AuthenticateAccessToken:

@@ -14,10 +14,12 @@ from uuid import UUID
 
 from application import emails
 from application.account_emails import RESET, VERIFY
+from application.audit import NO_ORIGIN, Auditor
 from application.outbox import OutboxMessage
 from application.ports.jobs import EmailSender, JobQueue, OneTimeTokens
 from application.ports.system import Clock, IdGenerator
 from application.ports.uow import UnitOfWork
+from domain.audit import AuditKind
 from domain.notification import EmailToken, Notification
 from domain.user import User
 from domain.values import Email
@@ -213,6 +215,26 @@ class RecordDeadMessage:
         async with self._uow as uow:
             await uow.outbox.mark_dead(message_id, error, attempts, self._clock.now())
             await uow.commit()
+
+
+class RequeueDeadJobs:
+    """An operator's decision (the CLI) to send every dead job again; audited with it."""
+
+    def __init__(self, uow: UnitOfWork, auditor: Auditor) -> None:
+        self._uow = uow
+        self._auditor = auditor
+
+    async def execute(self) -> int:
+        async with self._uow as uow:
+            count = await uow.outbox.requeue_dead()
+            await self._auditor.record(
+                uow,
+                AuditKind.DEAD_JOBS_REQUEUED,
+                NO_ORIGIN,
+                details={"count": count, "via": "cli"},
+            )
+            await uow.commit()
+        return count
 
 
 class PurgeProcessedOutbox:

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.audit import NO_ORIGIN, Auditor, Origin
 from application.errors import Forbidden, NotFound, PreconditionFailed
 from application.pagination import Page, decode_cursor, page_of
 from application.ports.repositories import Keyset
 from application.ports.system import Clock, IdGenerator
 from application.ports.uow import UnitOfWork
 from application.views import Actor, PostView
+from domain.audit import AuditKind, Details
 from domain.post import Post
 from domain.values import Body, Title
 
@@ -37,6 +39,27 @@ def _manageable(post: Post | None, actor: Actor, if_match: frozenset[int] | None
     if if_match is not None and post.version not in if_match:
         raise PreconditionFailed("The post has changed since you read it (If-Match is stale).")
     return post
+
+
+async def _audit_if_admin_of_other(
+    auditor: Auditor,
+    uow: UnitOfWork,
+    kind: AuditKind,
+    post: Post,
+    actor: Actor,
+    origin: Origin,
+    details: Details,
+) -> None:
+    """An administrator acting on someone else's post is audited; authors are not."""
+    if actor.user_id != post.author_id:
+        await auditor.record(
+            uow,
+            kind,
+            origin,
+            actor_id=actor.user_id,
+            subject_id=post.author_id,
+            details={"post_id": str(post.id), **details},
+        )
 
 
 def _published_key(post: Post) -> Keyset:
@@ -90,22 +113,35 @@ class UpdatePostCommand:
     title: str | None = None
     body: str | None = None
     if_match: frozenset[int] | None = None  # versions the caller accepts; None = any
+    origin: Origin = NO_ORIGIN
 
 
 class UpdatePost:
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, auditor: Auditor) -> None:
         self._uow = uow
         self._clock = clock
+        self._auditor = auditor
 
     async def execute(self, cmd: UpdatePostCommand) -> PostView:
         title = Title(cmd.title) if cmd.title is not None else None
         body = Body(cmd.body) if cmd.body is not None else None
         async with self._uow as uow:
             post = _manageable(await uow.posts.get(cmd.post_id), cmd.actor, cmd.if_match)
-            version = post.version
+            version, old_title, old_body = post.version, post.title, post.body
             post.edit(title=title, body=body, now=self._clock.now())
             if post.version != version:  # an empty or no-op PATCH writes nothing
                 await uow.posts.update(post, expected_version=version)
+                edits = (("title", post.title != old_title), ("body", post.body != old_body))
+                fields = [name for name, changed in edits if changed]
+                await _audit_if_admin_of_other(
+                    self._auditor,
+                    uow,
+                    AuditKind.ADMIN_POST_UPDATED,
+                    post,
+                    cmd.actor,
+                    cmd.origin,
+                    {"fields": fields},
+                )
                 await uow.commit()
         return PostView.of(post)
 
@@ -113,12 +149,17 @@ class UpdatePost:
 class PublishPost:
     """Only the author or an admin may publish; publishing twice is rejected."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, auditor: Auditor) -> None:
         self._uow = uow
         self._clock = clock
+        self._auditor = auditor
 
     async def execute(
-        self, actor: Actor, post_id: UUID, if_match: frozenset[int] | None = None
+        self,
+        actor: Actor,
+        post_id: UUID,
+        if_match: frozenset[int] | None = None,
+        origin: Origin = NO_ORIGIN,
     ) -> PostView:
         async with self._uow as uow:
             post = _manageable(await uow.posts.get(post_id), actor, if_match)
@@ -126,20 +167,32 @@ class PublishPost:
             post.publish(now=self._clock.now())
             await uow.posts.update(post, expected_version=version)
             uow.collect(post.pull_events())
+            await _audit_if_admin_of_other(
+                self._auditor, uow, AuditKind.ADMIN_POST_PUBLISHED, post, actor, origin, {}
+            )
             await uow.commit()
         return PostView.of(post)
 
 
 class DeletePost:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, auditor: Auditor) -> None:
         self._uow = uow
+        self._auditor = auditor
 
     async def execute(
-        self, actor: Actor, post_id: UUID, if_match: frozenset[int] | None = None
+        self,
+        actor: Actor,
+        post_id: UUID,
+        if_match: frozenset[int] | None = None,
+        origin: Origin = NO_ORIGIN,
     ) -> None:
         async with self._uow as uow:
             post = _manageable(await uow.posts.get(post_id), actor, if_match)
             await uow.posts.delete(post.id)
+            details: Details = {"title": post.title.value[:200], "status": post.status.value}
+            await _audit_if_admin_of_other(
+                self._auditor, uow, AuditKind.ADMIN_POST_DELETED, post, actor, origin, details
+            )
             await uow.commit()
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.audit import NO_ORIGIN, Auditor, Origin, user_changes
 from application.errors import EmailAlreadyRegistered, Forbidden, NotFound, RateLimited
 from application.pagination import Page, decode_cursor, page_of
 from application.ports.limits import Rate, RateLimiter
@@ -13,6 +15,7 @@ from application.ports.security import PasswordHasher
 from application.ports.system import Clock, IdGenerator
 from application.ports.uow import UnitOfWork
 from application.views import Actor, UserView
+from domain.audit import AuditKind, Details
 from domain.user import User
 from domain.values import Email, Name, check_password_policy
 
@@ -28,8 +31,8 @@ class RegisterUserCommand:
 
 class RegisterUser:
     """Anyone may register; an email address (case-insensitively) belongs to one account.
-    Only trusted callers (the admin CLI) may register an administrator. Registrations are
-    limited per client address."""
+    Only trusted callers (the admin CLI) may register an administrator, which is audited.
+    Registrations are limited per client address."""
 
     def __init__(
         self,
@@ -39,6 +42,7 @@ class RegisterUser:
         ids: IdGenerator,
         limiter: RateLimiter,
         per_client: Rate,
+        auditor: Auditor,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
@@ -46,6 +50,7 @@ class RegisterUser:
         self._ids = ids
         self._limiter = limiter
         self._per_client = per_client
+        self._auditor = auditor
 
     async def execute(self, cmd: RegisterUserCommand) -> UserView:
         if cmd.client is not None:
@@ -67,6 +72,14 @@ class RegisterUser:
             )
             await uow.users.add(user)
             uow.collect(user.pull_events())
+            if cmd.is_admin:
+                await self._auditor.record(
+                    uow,
+                    AuditKind.ADMIN_CREATED,
+                    NO_ORIGIN,
+                    subject_id=user.id,
+                    details={"email": user.email.value, "via": "cli"},
+                )
             await uow.commit()
         return UserView.of(user)
 
@@ -104,6 +117,7 @@ class UpdateUserCommand:
     current_password: str | None = None
     is_admin: bool | None = None
     is_active: bool | None = None
+    origin: Origin = NO_ORIGIN
 
 
 class CurrentPasswordRequired(Forbidden):
@@ -116,6 +130,9 @@ class UpdateUser:
     - Changing your own email or password needs your current password.
     - An email or password change ends every other session of that user (the caller's own
       session survives through its refresh token); deactivation ends all of them.
+    - Audited with the change: email and password changes, and whatever an admin changes on
+      another account or on anyone's is_admin/is_active (the field names, never values but
+      those two flags).
     """
 
     def __init__(
@@ -125,12 +142,14 @@ class UpdateUser:
         clock: Clock,
         limiter: RateLimiter,
         password_checks: Rate,
+        auditor: Auditor,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
         self._limiter = limiter
         self._password_checks = password_checks
+        self._auditor = auditor
 
     async def execute(self, cmd: UpdateUserCommand) -> UserView:
         actor, is_self = cmd.actor, cmd.actor.user_id == cmd.user_id
@@ -151,6 +170,7 @@ class UpdateUser:
             if is_self and (email is not None or new_password is not None):
                 await self._check_current_password(user, cmd.current_password)
             expected_version, token_version = user.version, user.token_version
+            before = dataclasses.replace(user, events=[])
             if name is not None:
                 user.rename(name, now=now)
             if email is not None and email != user.email:
@@ -171,8 +191,33 @@ class UpdateUser:
             if user.version != expected_version:
                 await uow.users.update(user, expected_version=expected_version)
                 uow.collect(user.pull_events())  # a new address is mailed a verification link
+                await self._audit(uow, cmd, before, user)
                 await uow.commit()
         return UserView.of(user)
+
+    async def _audit(
+        self, uow: UnitOfWork, cmd: UpdateUserCommand, before: User, after: User
+    ) -> None:
+        changed = user_changes(before, after)
+        events: list[tuple[AuditKind, Details]] = []
+        if "email" in changed:
+            addresses = {"previous_email": before.email.value, "new_email": after.email.value}
+            events.append((AuditKind.EMAIL_CHANGED, dict(addresses)))
+        if "password" in changed:
+            events.append((AuditKind.PASSWORD_CHANGED, {}))
+        powers = sorted({"is_admin", "is_active"} & set(changed))
+        if cmd.actor.is_admin and changed and (cmd.actor.user_id != after.id or powers):
+            flags: Details = {name: getattr(after, name) for name in powers}
+            events.append((AuditKind.ADMIN_USER_UPDATED, {"fields": changed, **flags}))
+        for kind, details in events:
+            await self._auditor.record(
+                uow,
+                kind,
+                cmd.origin,
+                actor_id=cmd.actor.user_id,
+                subject_id=after.id,
+                details=details,
+            )
 
     async def _check_current_password(self, user: User, current: str | None) -> None:
         """Throttled like a login: a stolen access token must not become a password oracle."""
@@ -186,16 +231,27 @@ class UpdateUser:
 
 
 class DeleteUser:
-    """Administrators only; the user's posts, follows and sessions go with them."""
+    """Administrators only; the user's posts, follows and sessions go with them. The audit
+    event keeps the address, since the account it names is gone."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, auditor: Auditor) -> None:
         self._uow = uow
+        self._auditor = auditor
 
-    async def execute(self, actor: Actor, user_id: UUID) -> None:
+    async def execute(self, actor: Actor, user_id: UUID, origin: Origin = NO_ORIGIN) -> None:
         if not actor.is_admin:
             raise Forbidden("Only administrators may delete users.")
         async with self._uow as uow:
-            if await uow.users.get(user_id) is None:
+            user = await uow.users.get(user_id)
+            if user is None:
                 raise NotFound("User not found.")
             await uow.users.delete(user_id)
+            await self._auditor.record(
+                uow,
+                AuditKind.ADMIN_USER_DELETED,
+                origin,
+                actor_id=actor.user_id,
+                subject_id=user_id,
+                details={"email": user.email.value},
+            )
             await uow.commit()

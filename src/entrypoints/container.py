@@ -26,6 +26,7 @@ from adapters.redis.circuit import RedisCircuit, create_redis
 from adapters.redis.idempotency import RedisIdempotencyStore
 from adapters.redis.limits import RedisRateLimiter
 from adapters.security.argon2_hasher import Argon2PasswordHasher
+from adapters.security.fingerprints import HmacFingerprints
 from adapters.security.jwt_tokens import (
     HmacOneTimeTokens,
     JwtAccessTokenService,
@@ -39,7 +40,7 @@ from adapters.sqlalchemy.engine import (
 )
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, Uuid4Generator
-from application import account_emails, auth, follows, jobs, notifications, posts, users
+from application import account_emails, audit, auth, follows, jobs, notifications, posts, users
 from application.ports.limits import Rate
 from entrypoints.http.caching import ReadThrough
 from entrypoints.settings import Settings, resolve_jwt_secret
@@ -91,6 +92,8 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     refresh_codec = providers.Singleton(Sha256RefreshTokenCodec)
+    fingerprints = providers.Singleton(HmacFingerprints, secret=jwt_secret)
+    auditor = providers.Singleton(audit.Auditor, clock=clock, ids=ids)
 
     # Shared state: Redis when INKWELL_REDIS_URL is set, else this process. The in-process
     # stores double as the fallbacks while Redis is unreachable (never "no limit").
@@ -229,11 +232,24 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         limiter=rate_limiter,
         limits=login_limits,
+        auditor=auditor,
+        fingerprints=fingerprints,
     )
     refresh_session = providers.Factory(
-        auth.RefreshSession, uow=uow, codec=refresh_codec, issuer=session_issuer, clock=clock
+        auth.RefreshSession,
+        uow=uow,
+        codec=refresh_codec,
+        issuer=session_issuer,
+        clock=clock,
+        auditor=auditor,
     )
-    logout = providers.Factory(auth.Logout, uow=uow, codec=refresh_codec, clock=clock)
+    logout = providers.Factory(
+        auth.Logout,
+        uow=uow,
+        codec=refresh_codec,
+        clock=clock,
+        auditor=auditor,
+    )
     purge_expired_sessions = providers.Factory(auth.PurgeExpiredSessions, uow=uow, clock=clock)
     authenticate_access_token = providers.Factory(
         auth.AuthenticateAccessToken,
@@ -251,6 +267,7 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         limiter=rate_limiter,
         per_client=registrations_per_client,
+        auditor=auditor,
     )
     get_user = providers.Factory(users.GetUser, uow=read_uow)
     list_users = providers.Factory(users.ListUsers, uow=read_uow)
@@ -261,8 +278,9 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         limiter=rate_limiter,
         password_checks=login_limits.provided.per_account_and_client,
+        auditor=auditor,
     )
-    delete_user = providers.Factory(users.DeleteUser, uow=uow)
+    delete_user = providers.Factory(users.DeleteUser, uow=uow, auditor=auditor)
 
     follow_user = providers.Factory(follows.FollowUser, uow=uow, clock=clock)
     unfollow_user = providers.Factory(follows.UnfollowUser, uow=uow)
@@ -306,6 +324,14 @@ class Container(containers.DeclarativeContainer):
         uow=uow,
         clock=clock,
         keep=providers.Factory(timedelta, days=settings.provided.outbox_retention_days),
+    )
+    requeue_dead_jobs = providers.Factory(jobs.RequeueDeadJobs, uow=uow, auditor=auditor)
+    list_audit_events = providers.Factory(audit.ListAuditEvents, uow=read_uow)
+    purge_old_audit_events = providers.Factory(
+        audit.PurgeOldAuditEvents,
+        uow=uow,
+        clock=clock,
+        keep=providers.Factory(timedelta, days=settings.provided.audit_retention_days),
     )
     arq_redis = providers.Singleton(
         create_arq_redis,
@@ -359,6 +385,8 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         limiter=rate_limiter,
         limits=password_reset_limits,
+        auditor=auditor,
+        fingerprints=fingerprints,
     )
     confirm_password_reset = providers.Factory(
         account_emails.ConfirmPasswordReset,
@@ -368,6 +396,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         limiter=rate_limiter,
         limits=password_reset_limits,
+        auditor=auditor,
     )
     confirm_email = providers.Factory(
         account_emails.ConfirmEmail, uow=uow, tokens=one_time_tokens, clock=clock
@@ -390,9 +419,9 @@ class Container(containers.DeclarativeContainer):
 
     create_post = providers.Factory(posts.CreatePost, uow=uow, clock=clock, ids=ids)
     get_post = providers.Factory(posts.GetPost, uow=read_uow)
-    update_post = providers.Factory(posts.UpdatePost, uow=uow, clock=clock)
-    publish_post = providers.Factory(posts.PublishPost, uow=uow, clock=clock)
-    delete_post = providers.Factory(posts.DeletePost, uow=uow)
+    update_post = providers.Factory(posts.UpdatePost, uow=uow, clock=clock, auditor=auditor)
+    publish_post = providers.Factory(posts.PublishPost, uow=uow, clock=clock, auditor=auditor)
+    delete_post = providers.Factory(posts.DeletePost, uow=uow, auditor=auditor)
     list_posts = providers.Factory(posts.ListPosts, uow=read_uow)
     get_feed = providers.Factory(posts.GetFeed, uow=read_uow)
 

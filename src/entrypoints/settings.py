@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     job_retry_max_seconds: float = Field(300.0, gt=0)
     outbox_poll_seconds: float = Field(1.0, gt=0)
     outbox_retention_days: int = Field(7, ge=1)
+    audit_retention_days: int = Field(365, ge=1)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -41,3 +41,36 @@ def test_the_cli_runs_as_a_module_and_reads_the_password_from_stdin(tmp_path: Pa
     )
     assert weak.returncode == 1
     assert "Password must be" in weak.stderr
+
+
+def test_creating_an_admin_and_requeueing_dead_jobs_are_audited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from application.ports.audit import AuditFilter
+    from entrypoints.container import build_container, shutdown
+    from entrypoints.settings import Settings
+
+    monkeypatch.setenv("INKWELL_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("INKWELL_ARGON2_MEMORY_COST_KIB", "64")
+    monkeypatch.setenv("INKWELL_ADMIN_PASSWORD", "an admin password")
+    monkeypatch.setenv("INKWELL_JWT_SECRET_FILE", str(tmp_path / "jwt_secret"))
+    assert main(["migrate"]) == 0
+    assert main(["create-admin", "--email", "root@example.com"]) == 0
+    assert main(["requeue-dead"]) == 0
+    assert "requeued 0 dead job(s)" in capsys.readouterr().out
+
+    async def trail() -> list[tuple[str, dict[str, object]]]:
+        container = build_container(Settings())
+        try:
+            async with container.uow() as uow:
+                found = await uow.audit.list(AuditFilter(), after=None, limit=10)
+        finally:
+            await shutdown(container)
+        return sorted((e.kind.value, dict(e.details)) for e in found)
+
+    assert asyncio.run(trail()) == [
+        ("admin_created", {"email": "root@example.com", "via": "cli"}),
+        ("dead_jobs_requeued", {"count": 0, "via": "cli"}),
+    ]

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from application.outbox import OutboxRecord
+from domain.audit import AuditEvent
 from domain.follow import Follow
 from domain.notification import EmailToken, Notification
 from domain.post import Post
@@ -24,6 +25,7 @@ class MemoryState:
     email_tokens: dict[UUID, EmailToken] = field(default_factory=dict)
     notifications: dict[UUID, Notification] = field(default_factory=dict)
     outbox: dict[UUID, OutboxRecord] = field(default_factory=dict)
+    audit_events: dict[UUID, AuditEvent] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         return MemoryState(
@@ -34,6 +36,7 @@ class MemoryState:
             email_tokens=dict(self.email_tokens),
             notifications=dict(self.notifications),
             outbox=dict(self.outbox),
+            audit_events=dict(self.audit_events),
         )
 
 

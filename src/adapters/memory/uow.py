@@ -3,6 +3,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from adapters.memory.audit import InMemoryAuditRepository
 from adapters.memory.jobs_repositories import (
     InMemoryEmailTokenRepository,
     InMemoryNotificationRepository,
@@ -47,6 +48,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.email_tokens = InMemoryEmailTokenRepository(state)
         self.notifications = InMemoryNotificationRepository(state)
         self.outbox = InMemoryOutboxRepository(state)
+        self.audit = InMemoryAuditRepository(state)
 
     async def __aenter__(self) -> Self:
         await self._db.lock.acquire()

@@ -153,3 +153,23 @@ notifications = Table(
     UniqueConstraint("event_id", "recipient_id", name="uq_notifications_event_id_recipient_id"),
     Index("ix_notifications_recipient_id_created_at_id", "recipient_id", "created_at", "id"),
 )
+
+# No foreign keys: an audit event outlives the users it names (a deleted account's trail
+# stays until retention purges it). The indexes serve the admin queries, newest first:
+# Postgres reads them backwards for ORDER BY occurred_at DESC, id DESC.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("actor_id", Uuid, nullable=True),
+    Column("subject_id", Uuid, nullable=True),
+    Column("client", String(100), nullable=True),
+    Column("request_id", String(128), nullable=True),
+    Column("details", JSON, nullable=False),
+    Index("ix_audit_events_occurred_at_id", "occurred_at", "id"),
+    Index("ix_audit_events_subject_id_occurred_at_id", "subject_id", "occurred_at", "id"),
+    Index("ix_audit_events_actor_id_occurred_at_id", "actor_id", "occurred_at", "id"),
+    Index("ix_audit_events_kind_occurred_at_id", "kind", "occurred_at", "id"),
+)

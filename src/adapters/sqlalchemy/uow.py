@@ -6,6 +6,7 @@ from typing import Self
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sqlalchemy.audit_repository import SqlAlchemyAuditRepository
 from adapters.sqlalchemy.jobs_repositories import (
     SqlAlchemyEmailTokenRepository,
     SqlAlchemyNotificationRepository,
@@ -63,6 +64,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.email_tokens = SqlAlchemyEmailTokenRepository(self._conn)
         self.notifications = SqlAlchemyNotificationRepository(self._conn)
         self.outbox = SqlAlchemyOutboxRepository(self._conn)
+        self.audit = SqlAlchemyAuditRepository(self._conn)
         return self
 
     async def __aexit__(

@@ -54,3 +54,11 @@ class RefreshTokenCodec(Protocol):
     def generate(self) -> str: ...
 
     def digest(self, token: str) -> str: ...
+
+
+class Fingerprints(Protocol):
+    """A keyed one-way digest, short and stable: equal inputs give equal fingerprints, so
+    audit rows can correlate attempts on one unknown address without storing the address.
+    Without the key nobody can test a guessed address against it."""
+
+    def of(self, value: str) -> str: ...

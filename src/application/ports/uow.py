@@ -3,6 +3,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from application.ports.audit import AuditRepository
 from application.ports.repositories import (
     EmailTokenRepository,
     FollowRepository,
@@ -20,7 +21,8 @@ class UnitOfWork(Protocol):
 
     Use as `async with uow:`; leaving the block without `commit()` rolls everything back.
     `commit()` writes the domain events collected with `collect()` to the outbox in the same
-    transaction as the state change, so an event exists exactly when its change does.
+    transaction as the state change, so an event exists exactly when its change does. Audit
+    events (`audit.add`) follow the same rule: they commit or roll back with their change.
     One instance serves one use-case call.
     """
 
@@ -31,6 +33,7 @@ class UnitOfWork(Protocol):
     email_tokens: EmailTokenRepository
     notifications: NotificationRepository
     outbox: OutboxRepository
+    audit: AuditRepository
 
     async def __aenter__(self) -> Self: ...
 

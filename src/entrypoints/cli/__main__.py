@@ -57,9 +57,7 @@ async def _dead_jobs(settings: Settings, limit: int) -> int:
 async def _requeue_dead(settings: Settings) -> int:
     container = build_container(settings)
     try:
-        async with container.uow() as uow:
-            count = await uow.outbox.requeue_dead()
-            await uow.commit()
+        count = await container.requeue_dead_jobs().execute()
     finally:
         await shutdown(container)
     print(f"requeued {count} dead job(s)")

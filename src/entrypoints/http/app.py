@@ -19,7 +19,7 @@ from entrypoints.http.middleware import (
     GzipWhenAccepted,
     RequestIdMiddleware,
 )
-from entrypoints.http.routers import auth, health, notifications, posts, users
+from entrypoints.http.routers import admin, auth, health, notifications, posts, users
 from entrypoints.relay import start_relay
 
 
@@ -52,7 +52,7 @@ def create_app(container: Container | None = None) -> FastAPI:
 
     # The routes themselves, not the routers: FastAPI includes a router by reference and
     # walks it on every request to match, which costs a few percent of a cached read.
-    for module in (auth, users, posts, notifications, health):
+    for module in (auth, users, posts, notifications, admin, health):
         app.router.routes.extend(module.router.routes)
     install_error_handlers(app)
     if probe is not None:

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from application.audit import Origin
 from application.errors import InvalidToken
 from application.views import Actor
 from entrypoints.container import Container
@@ -36,6 +37,15 @@ async def client_address(request: Request) -> str:
 
 
 ClientAddress = Annotated[str, Depends(client_address)]
+
+
+async def request_origin(request: Request, client: ClientAddress) -> Origin:
+    """What audit events record about a request: its client key and X-Request-ID."""
+    request_id = request.scope.get("state", {}).get("request_id")
+    return Origin(client=client, request_id=request_id if isinstance(request_id, str) else None)
+
+
+RequestOrigin = Annotated[Origin, Depends(request_origin)]
 
 
 async def get_container(request: Request) -> Container:

@@ -3,11 +3,13 @@ rejected (422), so mass assignment is impossible by construction."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from datetime import UTC, datetime
+from typing import Any, Generic, Literal, Self, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from domain.audit import AuditKind
 
 T = TypeVar("T")
 
@@ -106,6 +108,50 @@ class TokenOut(BaseModel):
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - OAuth2 token type
     expires_in: int
+
+
+class AuditEventQuery(Request):
+    """Filters of `GET /admin/audit-events`; unknown parameters are refused (422), so a
+    misspelt filter never silently widens the answer."""
+
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=200, description="next_cursor of a page")
+    kind: AuditKind | None = None
+    actor_id: UUID | None = Field(None, description="who acted")
+    subject_id: UUID | None = Field(None, description="the account affected")
+    since: AwareDatetime | None = Field(None, description="occurred at or after (with offset)")
+    until: AwareDatetime | None = Field(None, description="occurred before (with offset)")
+
+    @field_validator("since", "until")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        try:
+            return value.astimezone(UTC) if value is not None else None
+        except OverflowError:
+            raise ValueError("the moment is out of range") from None
+
+    @model_validator(mode="after")
+    def _since_before_until(self) -> Self:
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise ValueError("since must not be after until")
+        return self
+
+
+class AuditEventOut(BaseModel):
+    """A security event. `actor_id`: who acted (null: anonymous or the CLI); `subject_id`:
+    the account affected (null: none known). `client` is the caller's address (IPv6 as its
+    /64), `request_id` its X-Request-ID. `details` hold no secret: e.g. `reason` of a failed
+    login, `fields` an admin changed, `session_id`, `account_fingerprint` (a keyed digest
+    standing in for an address that has no account)."""
+
+    id: UUID
+    occurred_at: datetime
+    kind: AuditKind
+    actor_id: UUID | None
+    subject_id: UUID | None
+    client: str | None
+    request_id: str | None
+    details: dict[str, Any]
 
 
 class PageOut(BaseModel, Generic[T]):

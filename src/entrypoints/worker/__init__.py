@@ -64,9 +64,13 @@ async def purge_expired_tokens(ctx: dict[str, Any]) -> int:
     return purged
 
 
-async def purge_old_outbox(ctx: dict[str, Any]) -> int:
+async def purge_old_rows(ctx: dict[str, Any]) -> int:
+    """Daily: processed outbox rows and audit events past their retention settings."""
     container: Container = ctx["container"]
-    return await container.purge_processed_outbox().execute()
+    outbox = await container.purge_processed_outbox().execute()
+    audit = await container.purge_old_audit_events().execute()
+    log.info("purged %d processed outbox rows and %d old audit events", outbox, audit)
+    return outbox + audit
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -98,7 +102,7 @@ class WorkerSettings:
     cron_jobs = [
         cron(sweep_outbox, second=set(range(0, 60, 5)), run_at_startup=True, unique=True),
         cron(purge_expired_tokens, minute=17, second=0, unique=True),
-        cron(purge_old_outbox, hour=3, minute=31, second=0, unique=True),
+        cron(purge_old_rows, hour=3, minute=31, second=0, unique=True),
     ]
     on_startup = startup
     on_shutdown = stop

@@ -7,7 +7,13 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from application.auth import LoginCommand, LogoutCommand
 from application.views import TokenPair
-from entrypoints.http.deps import ClientAddress, ContainerDep, CurrentActor, LenientActor
+from entrypoints.http.deps import (
+    ClientAddress,
+    ContainerDep,
+    CurrentActor,
+    LenientActor,
+    RequestOrigin,
+)
 from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import (
     EmailConfirm,
@@ -35,11 +41,12 @@ async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     container: ContainerDep,
     client: ClientAddress,
+    origin: RequestOrigin,
 ) -> TokenOut:
     """OAuth2 password flow: `username` is the email address. Attempts are limited per
     account and per client address (429 with Retry-After)."""
     pair = await container.authenticate().execute(
-        LoginCommand(form.username, form.password, client)
+        LoginCommand(form.username, form.password, client, origin.request_id)
     )
     return _out(pair)
 
@@ -50,11 +57,14 @@ async def login(
     responses=problem_responses(422, 429),
 )
 async def request_password_reset(
-    body: PasswordResetRequest, container: ContainerDep, client: ClientAddress
+    body: PasswordResetRequest,
+    container: ContainerDep,
+    client: ClientAddress,
+    origin: RequestOrigin,
 ) -> Response:
     """Always 202, whether or not the address has an account; if it has, a single-use link
     valid for a short time is mailed to it."""
-    await container.request_password_reset().execute(body.email, client)
+    await container.request_password_reset().execute(body.email, client, origin.request_id)
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
@@ -64,10 +74,15 @@ async def request_password_reset(
     responses=problem_responses(400, 422, 429),
 )
 async def confirm_password_reset(
-    body: PasswordResetConfirm, container: ContainerDep, client: ClientAddress
+    body: PasswordResetConfirm,
+    container: ContainerDep,
+    client: ClientAddress,
+    origin: RequestOrigin,
 ) -> Response:
     """Sets the new password; every earlier session and reset link stops working."""
-    await container.confirm_password_reset().execute(body.token, body.new_password, client)
+    await container.confirm_password_reset().execute(
+        body.token, body.new_password, client, origin.request_id
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -93,14 +108,16 @@ async def resend_verification(actor: CurrentActor, container: ContainerDep) -> R
 
 
 @router.post("/refresh", response_model=TokenOut, responses=_401)
-async def refresh(body: RefreshRequest, container: ContainerDep) -> TokenOut:
+async def refresh(body: RefreshRequest, container: ContainerDep, origin: RequestOrigin) -> TokenOut:
     """Rotate: the presented refresh token is spent; reusing it revokes the whole session."""
-    return _out(await container.refresh_session().execute(body.refresh_token))
+    return _out(await container.refresh_session().execute(body.refresh_token, origin))
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=_401)
-async def logout(body: RefreshRequest, actor: LenientActor, container: ContainerDep) -> Response:
+async def logout(
+    body: RefreshRequest, actor: LenientActor, container: ContainerDep, origin: RequestOrigin
+) -> Response:
     """Ends the refresh token's session (every access token issued in it stops working) and,
     when sent, the current access token. An expired bearer does not block the logout."""
-    await container.logout().execute(LogoutCommand(body.refresh_token, actor))
+    await container.logout().execute(LogoutCommand(body.refresh_token, actor, origin))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -11,7 +11,14 @@ from application.ports.cache import POSTS_FIRST_PAGE, post_namespace
 from application.posts import CreatePostCommand, UpdatePostCommand
 from application.views import PostView
 from entrypoints.container import Container
-from entrypoints.http.deps import ContainerDep, CurrentActor, IfMatch, OptionalActor, etag
+from entrypoints.http.deps import (
+    ContainerDep,
+    CurrentActor,
+    IfMatch,
+    OptionalActor,
+    RequestOrigin,
+    etag,
+)
 from entrypoints.http.idempotency import idempotent
 from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import (
@@ -113,11 +120,21 @@ async def get_post(post_id: UUID, actor: OptionalActor, container: ContainerDep)
 
 @router.patch("/posts/{post_id}", response_model=PostOut, responses=_WRITE)
 async def update_post(
-    post_id: UUID, body: PostUpdate, actor: CurrentActor, container: ContainerDep, expected: IfMatch
+    post_id: UUID,
+    body: PostUpdate,
+    actor: CurrentActor,
+    container: ContainerDep,
+    expected: IfMatch,
+    origin: RequestOrigin,
 ) -> Response:
     view = await container.update_post().execute(
         UpdatePostCommand(
-            actor=actor, post_id=post_id, title=body.title, body=body.body, if_match=expected
+            actor=actor,
+            post_id=post_id,
+            title=body.title,
+            body=body.body,
+            if_match=expected,
+            origin=origin,
         )
     )
     return _post_response(view)
@@ -125,16 +142,24 @@ async def update_post(
 
 @router.post("/posts/{post_id}/publish", response_model=PostOut, responses=_WRITE)
 async def publish_post(
-    post_id: UUID, actor: CurrentActor, container: ContainerDep, expected: IfMatch
+    post_id: UUID,
+    actor: CurrentActor,
+    container: ContainerDep,
+    expected: IfMatch,
+    origin: RequestOrigin,
 ) -> Response:
-    return _post_response(await container.publish_post().execute(actor, post_id, expected))
+    return _post_response(await container.publish_post().execute(actor, post_id, expected, origin))
 
 
 @router.delete("/posts/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE)
 async def delete_post(
-    post_id: UUID, actor: CurrentActor, container: ContainerDep, expected: IfMatch
+    post_id: UUID,
+    actor: CurrentActor,
+    container: ContainerDep,
+    expected: IfMatch,
+    origin: RequestOrigin,
 ) -> Response:
-    await container.delete_post().execute(actor, post_id, expected)
+    await container.delete_post().execute(actor, post_id, expected, origin)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

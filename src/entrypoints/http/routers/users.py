@@ -5,12 +5,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from application.audit import Origin
 from application.pagination import Page
 from application.ports.cache import user_namespace
 from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor, UserView
 from entrypoints.container import Container
-from entrypoints.http.deps import ClientAddress, ContainerDep, CurrentActor
+from entrypoints.http.deps import ClientAddress, ContainerDep, CurrentActor, RequestOrigin
 from entrypoints.http.idempotency import idempotent
 from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import (
@@ -68,15 +69,21 @@ async def me(actor: CurrentActor, container: ContainerDep) -> Response:
     return await _cached_user(container, actor.user_id)
 
 
-async def _update(container: Container, actor: Actor, user_id: UUID, body: UserUpdate) -> UserView:
+async def _update(
+    container: Container, actor: Actor, user_id: UUID, body: UserUpdate, origin: Origin
+) -> UserView:
     return await container.update_user().execute(
-        UpdateUserCommand(actor=actor, user_id=user_id, **body.model_dump(exclude_unset=True))
+        UpdateUserCommand(
+            actor=actor, user_id=user_id, origin=origin, **body.model_dump(exclude_unset=True)
+        )
     )
 
 
 @router.patch("/me", response_model=UserOut, responses=_WRITE)
-async def update_me(body: UserUpdate, actor: CurrentActor, container: ContainerDep) -> UserView:
-    return await _update(container, actor, actor.user_id, body)
+async def update_me(
+    body: UserUpdate, actor: CurrentActor, container: ContainerDep, origin: RequestOrigin
+) -> UserView:
+    return await _update(container, actor, actor.user_id, body, origin)
 
 
 @router.get("", response_model=PageOut[UserOut], responses=_AUTH)
@@ -93,14 +100,20 @@ async def get_user(user_id: UUID, _actor: CurrentActor, container: ContainerDep)
 
 @router.patch("/{user_id}", response_model=UserOut, responses=_WRITE)
 async def update_user(
-    user_id: UUID, body: UserUpdate, actor: CurrentActor, container: ContainerDep
+    user_id: UUID,
+    body: UserUpdate,
+    actor: CurrentActor,
+    container: ContainerDep,
+    origin: RequestOrigin,
 ) -> UserView:
-    return await _update(container, actor, user_id, body)
+    return await _update(container, actor, user_id, body, origin)
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE)
-async def delete_user(user_id: UUID, actor: CurrentActor, container: ContainerDep) -> Response:
-    await container.delete_user().execute(actor, user_id)
+async def delete_user(
+    user_id: UUID, actor: CurrentActor, container: ContainerDep, origin: RequestOrigin
+) -> Response:
+    await container.delete_user().execute(actor, user_id, origin)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,0 +1,159 @@
+"""The audit log: security events written with the changes they record, read by admins.
+
+Rules every writer follows:
+- An event that records a change is added to the change's own unit of work, so it exists
+  exactly when the change does (`Auditor.record`).
+- A failure that writes nothing and raises (a failed or throttled login) is recorded in a
+  transaction of its own (`Auditor.record_alone`), so the raise cannot roll it back.
+- Details name no secret: no password, token or hash, and never the address typed into a
+  failed login for an account that does not exist (a keyed fingerprint stands in for it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from application.errors import Forbidden
+from application.pagination import Page, decode_cursor, page_of
+from application.ports.audit import AuditFilter
+from application.ports.repositories import Keyset
+from application.ports.system import Clock, IdGenerator
+from application.ports.uow import UnitOfWork
+from application.views import Actor
+from domain.audit import AuditEvent, AuditKind, Details
+from domain.user import User
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a call came from, as the edge saw it (client address as a rate-limit key, the
+    request id). Only audit events use it; trusted callers (CLI, worker) have none."""
+
+    client: str | None = None
+    request_id: str | None = None
+
+
+NO_ORIGIN = Origin()
+
+
+def user_changes(before: User, after: User) -> list[str]:
+    """The account fields a change really altered, by name ("password": a new hash)."""
+    pairs = {
+        "name": (before.name, after.name),
+        "email": (before.email, after.email),
+        "password": (before.password_hash, after.password_hash),
+        "is_admin": (before.is_admin, after.is_admin),
+        "is_active": (before.is_active, after.is_active),
+    }
+    return sorted(name for name, (old, new) in pairs.items() if old != new)
+
+
+class Auditor:
+    """Stamps audit events with an id and the time and adds them to a unit of work."""
+
+    def __init__(self, clock: Clock, ids: IdGenerator) -> None:
+        self._clock = clock
+        self._ids = ids
+
+    async def record(
+        self,
+        uow: UnitOfWork,
+        kind: AuditKind,
+        origin: Origin,
+        *,
+        actor_id: UUID | None = None,
+        subject_id: UUID | None = None,
+        details: Details | None = None,
+    ) -> None:
+        """Inside the caller's transaction: committed or rolled back with it."""
+        await uow.audit.add(
+            AuditEvent(
+                id=self._ids.new(),
+                occurred_at=self._clock.now(),
+                kind=kind,
+                actor_id=actor_id,
+                subject_id=subject_id,
+                client=origin.client or None,
+                request_id=origin.request_id,
+                details=details or {},
+            )
+        )
+
+    async def record_alone(
+        self,
+        uow: UnitOfWork,
+        kind: AuditKind,
+        origin: Origin,
+        *,
+        actor_id: UUID | None = None,
+        subject_id: UUID | None = None,
+        details: Details | None = None,
+    ) -> None:
+        """In a transaction of its own (`uow` must not be open): for a failure whose use
+        case commits nothing and then raises."""
+        async with uow as tx:
+            await self.record(
+                tx, kind, origin, actor_id=actor_id, subject_id=subject_id, details=details
+            )
+            await tx.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEventView:
+    id: UUID
+    occurred_at: datetime
+    kind: str
+    actor_id: UUID | None
+    subject_id: UUID | None
+    client: str | None
+    request_id: str | None
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, e: AuditEvent) -> AuditEventView:
+        return cls(
+            e.id,
+            e.occurred_at,
+            e.kind.value,
+            e.actor_id,
+            e.subject_id,
+            e.client,
+            e.request_id,
+            dict(e.details),
+        )
+
+
+class ListAuditEvents:
+    """Administrators only (others get Forbidden, whatever they ask for). Newest first,
+    narrowed by the filter."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def execute(
+        self, actor: Actor, where: AuditFilter, *, limit: int, cursor: str | None
+    ) -> Page[AuditEventView]:
+        if not actor.is_admin:
+            raise Forbidden("Only administrators may read the audit log.")
+        after = decode_cursor(cursor)
+        async with self._uow as uow:
+            rows = await uow.audit.list(where, after=after, limit=limit + 1)
+        return page_of(rows, limit, lambda e: Keyset(e.occurred_at, e.id), AuditEventView.of)
+
+
+class PurgeOldAuditEvents:
+    """Retention: events older than `keep` are deleted. Idempotent (a daily cron)."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, keep: timedelta) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._keep = keep
+
+    async def execute(self) -> int:
+        async with self._uow as uow:
+            purged = await uow.audit.purge(self._clock.now() - self._keep)
+            await uow.commit()
+        return purged
