@@ -116,10 +116,19 @@ class Authenticate:
     async def execute(self, cmd: LoginCommand) -> TokenPair:
         limits, account = self._limits, _account_of(cmd.email)
         client_key = f"login:client-failures:{cmd.client}"
-        _refuse_unless(await self._limiter.peek(client_key, limits.failures_per_client))
+        _refuse_unless(
+            await self._limiter.peek(client_key, limits.failures_per_client),
+            "login_client_failures",
+        )
         pair_key = f"login:account-client:{account}|{cmd.client}"
-        _refuse_unless(await self._limiter.hit(pair_key, limits.per_account_and_client))
-        _refuse_unless(await self._limiter.hit(f"login:account:{account}", limits.per_account))
+        _refuse_unless(
+            await self._limiter.hit(pair_key, limits.per_account_and_client),
+            "login_account_client",
+        )
+        _refuse_unless(
+            await self._limiter.hit(f"login:account:{account}", limits.per_account),
+            "login_account",
+        )
         try:
             pair = await self._login(cmd)
         except InvalidCredentials:
@@ -157,9 +166,9 @@ class Authenticate:
             await uow.users.update(user, expected_version=version)
 
 
-def _refuse_unless(decision: RateDecision) -> None:
+def _refuse_unless(decision: RateDecision, limit: str) -> None:
     if not decision.allowed:
-        raise RateLimited("Too many login attempts.", decision.retry_after_seconds)
+        raise RateLimited("Too many login attempts.", decision.retry_after_seconds, limit)
 
 
 def _account_of(raw_email: str) -> str:

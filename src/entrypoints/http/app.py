@@ -19,7 +19,8 @@ from entrypoints.http.middleware import (
     GzipWhenAccepted,
     RequestIdMiddleware,
 )
-from entrypoints.http.routers import auth, health, notifications, posts, users
+from entrypoints.http.routers import auth, health, metrics, notifications, posts, users
+from entrypoints.observability.logs import ACCESS_LOGGER, configure_logging, get_logger
 from entrypoints.relay import start_relay
 
 API_PREFIX = "/api/v1"
@@ -28,6 +29,7 @@ API_PREFIX = "/api/v1"
 def create_app(container: Container | None = None) -> FastAPI:
     container = container or build_container()
     settings = container.settings()
+    configure_logging(settings.effective_log_format, settings.log_level)
 
     probe = LoopLagProbe() if settings.loop_lag_probe else None
 
@@ -51,12 +53,15 @@ def create_app(container: Container | None = None) -> FastAPI:
         swagger_ui_init_oauth={"usePkceWithAuthorizationCodeGrant": False},
     )
     app.state.container = container
+    app.state.metrics = container.metrics() if settings.metrics_enabled else None
 
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, users, posts, notifications):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
+    if settings.metrics_enabled:
+        app.include_router(metrics.router)
     install_error_handlers(app)
     if probe is not None:
 
@@ -75,5 +80,9 @@ def create_app(container: Container | None = None) -> FastAPI:
             expose_headers=["ETag", "Location", "X-Request-ID"],
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(
+        RequestIdMiddleware,
+        access_log=get_logger(ACCESS_LOGGER) if settings.access_log else None,
+        metrics=app.state.metrics,
+    )
     return app
