@@ -42,20 +42,32 @@ _QUERY_TOKEN = re.compile(
     r"(?i)((?:[?&;]|\b)(?:token|access_token|refresh_token|password)=)[^&\s\"']+"
 )
 _BEARER = re.compile(r"(?i)(\bbearer\s+)[^\s\"',]+")
-# Cheap substring checks first: most strings contain none of these, and `in` is far
-# cheaper than a regex search.
-_TRIGGERS = ("eyJ", "$argon2", "=", "earer")
 # Internal fields other processors still need as objects (formatted later or dropped).
 _UNTOUCHED = frozenset({"exc_info", "stack_info", "_record", "_from_structlog"})
+_SCALARS = frozenset({int, float, bool})
+
+
+_known_keys: dict[str, bool] = {}  # field names are few: decide each once
 
 
 def _is_sensitive(key: str) -> bool:
-    lowered = key.lower()
-    return lowered in SENSITIVE_KEYS or lowered.endswith(("_password", "_token", "_secret"))
+    known = _known_keys.get(key)
+    if known is None:
+        lowered = key.lower()
+        known = lowered in SENSITIVE_KEYS or lowered.endswith(("_password", "_token", "_secret"))
+        if len(_known_keys) < 10_000:
+            _known_keys[key] = known
+    return known
+
+
+def _suspicious(text: str) -> bool:
+    # Cheap substring checks first: most strings contain none of these, and `in` is far
+    # cheaper than a regex search. (An inline chain: this runs for every string logged.)
+    return "=" in text or "eyJ" in text or "$argon2" in text or "earer" in text
 
 
 def redact_text(text: str) -> str:
-    if not any(trigger in text for trigger in _TRIGGERS):
+    if not _suspicious(text):
         return text
     text = _JWT.sub(REDACTED, text)
     text = _ARGON2.sub(REDACTED, text)
@@ -80,13 +92,17 @@ def redact_secrets(
 ) -> MutableMapping[str, Any]:
     """structlog processor: mask sensitive keys and token- or hash-shaped values."""
     for key, value in event_dict.items():
-        if key in _UNTOUCHED:
-            continue
-        if _is_sensitive(key):
-            event_dict[key] = REDACTED
-        elif isinstance(value, str):
-            if any(trigger in value for trigger in _TRIGGERS):
+        kind = type(value)
+        if kind is str:
+            sensitive = _known_keys.get(key)  # inlined _is_sensitive: the common case
+            if sensitive if sensitive is not None else _is_sensitive(key):
+                event_dict[key] = REDACTED
+            elif "=" in value or "eyJ" in value or "$argon2" in value or "earer" in value:
                 event_dict[key] = redact_text(value)
-        elif value is not None and not isinstance(value, int | float | bool):
+        elif value is None or kind in _SCALARS or key in _UNTOUCHED:
+            continue
+        elif _is_sensitive(key):
+            event_dict[key] = REDACTED
+        else:
             event_dict[key] = _redact(value)
     return event_dict
