@@ -42,7 +42,10 @@ def _env(settings: dict[str, object], database_url: str) -> dict[str, str]:
 
 
 @contextmanager
-def worker_process(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+def worker_process(
+    env: dict[str, str], output: list[str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """An arq worker; its output goes to the leak guard (and to `output` once it ended)."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -67,7 +70,9 @@ def worker_process(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
             except subprocess.TimeoutExpired:
                 process.kill()
         process.wait()
-        logged.join()
+        lines = logged.join()
+        if output is not None:
+            output.extend(lines)
 
 
 def _wait(condition: object, seconds: float) -> bool:

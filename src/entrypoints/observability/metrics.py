@@ -12,7 +12,13 @@ import logging
 import time
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+)
 
 from application.ports.cache import Cache, CacheLookup
 from application.ports.jobs import OutboxStats
@@ -28,6 +34,7 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 
 class Metrics:
     def __init__(self, outbox_timeout: float = 2.0, outbox_max_age: float = 5.0) -> None:
+        disable_created_metrics()  # no `*_created` series: half the exposition, no use here
         self.registry = CollectorRegistry()
         r = self.registry
         self.http_requests = Counter(
