@@ -40,7 +40,7 @@ async def test_an_api_process_logs_json_lines_only_and_serves_its_metrics(
             tokens = (await http.post(f"{base}/auth/token", data=login)).json()
             auth = {"Authorization": f"Bearer {tokens['access_token']}"}
             assert (await http.get(f"{base}/users/me", headers=auth)).status_code == 200
-            await http.get(f"{base}/users/{ada_id}?token=not-for-logs")
+            await http.get(f"{base}/users/{ada_id}?token=not-for-logs", headers=auth)
             metrics = await http.get(base.removesuffix("/api/v1") + "/metrics")
     assert metrics.status_code == 200
     seen = samples(metrics.text)
