@@ -54,3 +54,15 @@ def test_the_console_format_is_readable_and_redacted_too() -> None:
     assert "user_id=u1" in line
     assert "correct horse battery" not in line
     assert not line.lstrip().startswith("{")
+
+
+def test_timestamps_are_iso_utc_with_microseconds() -> None:
+    from datetime import UTC, datetime
+
+    from entrypoints.observability.logs import add_timestamp
+
+    stamp = add_timestamp(None, "info", {})["timestamp"]
+    assert stamp.endswith("Z")
+    parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    assert abs((datetime.now(UTC) - parsed).total_seconds()) < 2
+    assert len(stamp) == len("2026-01-01T00:00:00.000000Z")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import MutableMapping
 from contextvars import ContextVar
 from typing import Any, Literal, TextIO
@@ -38,6 +39,22 @@ def add_request_context(_logger: WrappedLogger, _method: str, event_dict: EventD
         user_id = user_id_var.get()
         if user_id is not None:
             event_dict.setdefault("user_id", user_id)
+    return event_dict
+
+
+_second: tuple[int, str] = (-1, "")  # the last whole second seen and its ISO text
+
+
+def add_timestamp(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
+    """ISO 8601 UTC with microseconds, like structlog's TimeStamper(fmt="iso", utc=True) but
+    formatting the date once per second: it runs for every request's access line."""
+    global _second
+    now = time.time()
+    second = int(now)
+    cached = _second  # one read: another thread may replace it meanwhile
+    if cached[0] != second:
+        cached = _second = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    event_dict["timestamp"] = f"{cached[1]}.{int((now - second) * 1_000_000):06d}Z"
     return event_dict
 
 
@@ -70,7 +87,7 @@ def _install(fmt: LogFormat, level: int, stream: TextIO) -> None:
     shared: list[Processor] = [
         structlog.processors.add_log_level,
         add_request_context,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        add_timestamp,
     ]
     tail: list[Processor] = [
         structlog.processors.format_exc_info,
