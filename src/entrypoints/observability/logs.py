@@ -58,6 +58,11 @@ def add_timestamp(_logger: WrappedLogger, _method: str, event_dict: EventDict) -
     return event_dict
 
 
+def _drop_color_message(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
+    event_dict.pop("color_message", None)  # uvicorn's ANSI copy of the message, via `extra`
+    return event_dict
+
+
 def _dumps(obj: Any, **_kw: Any) -> str:
     return orjson.dumps(obj, default=str).decode()
 
@@ -107,6 +112,7 @@ def _install(fmt: LogFormat, level: int, stream: TextIO) -> None:
                 *shared,
                 structlog.stdlib.add_logger_name,
                 structlog.stdlib.ExtraAdder(),
+                _drop_color_message,
             ],
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *tail],
         )
