@@ -29,7 +29,7 @@ run: $(STAMP) ## migrate the embedded SQLite database and serve on $(HOST):$(POR
 		--no-server-header
 
 worker: $(STAMP) ## run the arq worker (needs INKWELL_REDIS_URL)
-	$(BIN)/arq entrypoints.worker.WorkerSettings
+	$(BIN)/arq entrypoints.worker.WorkerSettings --custom-log-dict entrypoints.worker.LOG_CONFIG
 
 migrate: $(STAMP) ## apply Alembic migrations to INKWELL_DATABASE_URL
 	$(PY) -m entrypoints.cli migrate

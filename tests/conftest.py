@@ -1,13 +1,40 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from adapters.system.clock import FrozenClock
 from entrypoints.container import Container, build_container, shutdown
+from entrypoints.observability.logs import configure_logging
 from entrypoints.settings import Settings
+from tests.leak_guard import GUARD, KNOWN_TEST_PASSWORDS, install_httpx_hook
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """All logging of the suite goes, as JSON lines like in production, through the leak
+    guard (see tests/leak_guard.py); create_app's own configure call is then a no-op."""
+    configure_logging("json", "INFO", stream=GUARD, force=True)
+    install_httpx_hook()
+    GUARD.register(*KNOWN_TEST_PASSWORDS)
+
+
+@pytest.fixture(autouse=True)
+def no_secret_in_logs() -> Iterator[None]:
+    """Fails the test when a line logged while it ran carries a secret."""
+    yield
+    leaks = GUARD.check()
+    if leaks:
+        pytest.fail("secrets in log lines:\n" + "\n".join(leaks), pytrace=False)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    leaks = GUARD.check()  # lines logged outside any test (session fixtures, teardown)
+    if leaks:
+        print("\nsecrets in log lines outside tests:\n" + "\n".join(leaks))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 64, "argon2_parallelism": 1}
 
@@ -20,6 +47,7 @@ def make_settings(**overrides: object) -> Settings:
         **FAST_ARGON2,
     }
     values.update(overrides)
+    GUARD.register(values["jwt_secret"])
     return Settings(**values)  # type: ignore[arg-type]
 
 

@@ -37,10 +37,10 @@ def normalised_address(raw: str) -> str:
         return "invalid"
 
 
-async def _throttle(limiter: RateLimiter, key: str, rate: Rate, what: str) -> None:
+async def _throttle(limiter: RateLimiter, key: str, rate: Rate, what: str, limit: str) -> None:
     decision = await limiter.hit(key, rate)
     if not decision.allowed:
-        raise RateLimited(f"Too many {what}.", decision.retry_after_seconds)
+        raise RateLimited(f"Too many {what}.", decision.retry_after_seconds, limit)
 
 
 async def _redeemable(
@@ -88,8 +88,20 @@ class RequestPasswordReset:
     async def execute(self, email: str, client: str, request_id: str | None = None) -> None:
         address = normalised_address(email)
         limits = self._limits
-        await _throttle(self._limiter, f"reset:client:{client}", limits.per_client, "requests")
-        await _throttle(self._limiter, f"reset:account:{address}", limits.per_account, "requests")
+        await _throttle(
+            self._limiter,
+            f"reset:client:{client}",
+            limits.per_client,
+            "requests",
+            "password_reset_client",
+        )
+        await _throttle(
+            self._limiter,
+            f"reset:account:{address}",
+            limits.per_account,
+            "requests",
+            "password_reset_account",
+        )
         if address == "invalid":
             return
         async with self._uow as uow:
@@ -136,7 +148,9 @@ class ConfirmPasswordReset:
         self, token: str, new_password: str, client: str = "", request_id: str | None = None
     ) -> None:
         rate = self._limits.confirms_per_client
-        await _throttle(self._limiter, f"reset-confirm:{client}", rate, "attempts")
+        await _throttle(
+            self._limiter, f"reset-confirm:{client}", rate, "attempts", "password_reset_confirm"
+        )
         check_password_policy(new_password)
         now = self._clock.now()
         async with self._uow as uow:
@@ -196,7 +210,13 @@ class ResendVerification:
         self._rate = rate
 
     async def execute(self, actor: Actor) -> None:
-        await _throttle(self._limiter, f"verify-resend:{actor.user_id}", self._rate, "emails")
+        await _throttle(
+            self._limiter,
+            f"verify-resend:{actor.user_id}",
+            self._rate,
+            "emails",
+            "verification_resend",
+        )
         async with self._uow as uow:
             user = await uow.users.get(actor.user_id)
             if user is None:

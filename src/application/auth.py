@@ -201,8 +201,9 @@ class Authenticate:
         unknown address."""
         if decision.allowed:
             return
+        limit = key.split(":")[1]
         if (await self._limiter.hit(f"audit:{key}", Rate(1, rate.window_seconds))).allowed:
-            details: Details = {"limit": key.split(":")[1]}
+            details: Details = {"limit": limit}
             async with self._uow as uow:
                 user = await _user_of(uow, account) if account is not None else None
                 if account is not None and user is None:
@@ -215,7 +216,8 @@ class Authenticate:
                     details=details,
                 )
                 await uow.commit()
-        raise RateLimited("Too many login attempts.", decision.retry_after_seconds)
+        metric_name = "login_" + limit.replace("-", "_")
+        raise RateLimited("Too many login attempts.", decision.retry_after_seconds, metric_name)
 
     async def _upgrade_hash(self, uow: UnitOfWork, user: User, password: str) -> None:
         version = user.version

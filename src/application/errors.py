@@ -43,6 +43,9 @@ class InvalidCursor(ApplicationError):
 
 
 class RateLimited(ApplicationError):
-    def __init__(self, message: str, retry_after_seconds: int) -> None:
+    """`limit` names the limit that refused (for operators: metrics, never shown to callers)."""
+
+    def __init__(self, message: str, retry_after_seconds: int, limit: str = "other") -> None:
         super().__init__(message)
         self.retry_after_seconds = max(1, retry_after_seconds)
+        self.limit = limit

@@ -56,7 +56,9 @@ class RegisterUser:
         if cmd.client is not None:
             decision = await self._limiter.hit(f"register:client:{cmd.client}", self._per_client)
             if not decision.allowed:
-                raise RateLimited("Too many registrations.", decision.retry_after_seconds)
+                raise RateLimited(
+                    "Too many registrations.", decision.retry_after_seconds, "registration"
+                )
         email, name = Email(cmd.email), Name(cmd.name)
         password_hash = await self._hasher.hash(check_password_policy(cmd.password))
         async with self._uow as uow:
@@ -223,7 +225,9 @@ class UpdateUser:
         """Throttled like a login: a stolen access token must not become a password oracle."""
         decision = await self._limiter.hit(f"password-check:{user.id}", self._password_checks)
         if not decision.allowed:
-            raise RateLimited("Too many password checks.", decision.retry_after_seconds)
+            raise RateLimited(
+                "Too many password checks.", decision.retry_after_seconds, "password_check"
+            )
         if current is None or not await self._hasher.verify(user.password_hash, current):
             raise CurrentPasswordRequired(
                 "current_password is required and must be correct to change email or password."

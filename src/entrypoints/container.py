@@ -19,6 +19,7 @@ from adapters.memory.cache import InProcessCache
 from adapters.memory.idempotency import InProcessIdempotencyStore
 from adapters.memory.jobs import InProcessJobQueue, InProcessOutboxSignal, RecordingJobQueue
 from adapters.memory.limits import InProcessRateLimiter
+from adapters.memory.outbox_stats import InMemoryOutboxStats
 from adapters.memory.store import MemoryDatabase
 from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.redis.cache import RedisCache
@@ -38,11 +39,13 @@ from adapters.sqlalchemy.engine import (
     autocommit,
     create_engine,
 )
+from adapters.sqlalchemy.outbox_stats import SqlAlchemyOutboxStats
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, Uuid4Generator
 from application import account_emails, audit, auth, follows, jobs, notifications, posts, users
 from application.ports.limits import Rate
 from entrypoints.http.caching import ReadThrough
+from entrypoints.observability.metrics import MeteredCache, Metrics
 from entrypoints.settings import Settings, resolve_jwt_secret
 
 
@@ -74,6 +77,7 @@ class Container(containers.DeclarativeContainer):
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid4Generator)
+    metrics = providers.Singleton(Metrics)
 
     hasher = providers.Singleton(
         Argon2PasswordHasher,
@@ -130,7 +134,7 @@ class Container(containers.DeclarativeContainer):
             fallback=local_idempotency,
         ),
     )
-    cache = providers.Selector(
+    raw_cache = providers.Selector(
         settings.provided.shared_state,
         local=providers.Singleton(InProcessCache, clock=clock),
         redis=providers.Singleton(
@@ -140,6 +144,7 @@ class Container(containers.DeclarativeContainer):
             retry_seconds=settings.provided.redis_cooldown_seconds,
         ),
     )
+    cache = providers.Singleton(MeteredCache, inner=raw_cache, metrics=metrics)
     read_through = providers.Singleton(
         ReadThrough, cache=cache, ttl_seconds=settings.provided.cache_ttl_seconds
     )
@@ -213,6 +218,13 @@ class Container(containers.DeclarativeContainer):
         settings.provided.persistence,
         memory=providers.Singleton(MemoryProbe),
         sqlalchemy=providers.Singleton(SqlAlchemyProbe, engine=engine),
+    )
+    outbox_stats = providers.Selector(
+        settings.provided.persistence,
+        memory=providers.Singleton(InMemoryOutboxStats, db=memory_db),
+        sqlalchemy=providers.Singleton(
+            SqlAlchemyOutboxStats, engine=providers.Singleton(autocommit, engine)
+        ),
     )
 
     session_issuer = providers.Singleton(
@@ -351,6 +363,7 @@ class Container(containers.DeclarativeContainer):
             record_dead=providers.Callable(_dead_recorder, record_dead_message.provider),
             max_tries=settings.provided.job_max_tries,
             base_delay=settings.provided.job_retry_base_seconds,
+            observe=metrics.provided.job_outcome,
         ),
     )
     dispatch_outbox = providers.Factory(
@@ -439,7 +452,7 @@ async def shutdown(container: Container) -> None:
     if isinstance(queue, InProcessJobQueue | ArqJobQueue):
         await queue.close()
     if settings.shared_state == "redis":
-        cache = container.cache()
+        cache = container.raw_cache()
         if isinstance(cache, RedisCache):
             await cache.close()
         await container.redis_circuit().close()

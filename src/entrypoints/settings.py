@@ -82,6 +82,18 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(1.0, gt=0)
     outbox_retention_days: int = Field(7, ge=1)
     audit_retention_days: int = Field(365, ge=1)
+    # Logs and metrics
+    log_format: Literal["json", "console"] | None = None  # unset: console in development
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    access_log: bool = True
+    metrics_enabled: bool = True
+    metrics_token: SecretStr | None = None  # when set, GET /metrics needs it as a bearer
+    worker_metrics_port: int | None = Field(None, ge=1, le=65535)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -105,6 +117,13 @@ class Settings(BaseSettings):
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
             )
         return self
+
+    @property
+    def effective_log_format(self) -> Literal["json", "console"]:
+        """JSON lines everywhere but development, where people read the console."""
+        if self.log_format is not None:
+            return self.log_format
+        return "console" if self.env == "development" else "json"
 
     @property
     def shared_state(self) -> Literal["redis", "local"]:

@@ -113,6 +113,9 @@ def mails(container: Container) -> list[Any]:
 def token_in(mail: Any) -> str:
     import re
 
+    from tests.leak_guard import GUARD
+
     match = re.search(r"\?token=([A-Za-z0-9_-]+)", mail.text)
     assert match, mail.text
+    GUARD.register(match.group(1))
     return match.group(1)

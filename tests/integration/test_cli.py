@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from entrypoints.cli.__main__ import main
+from tests.leak_guard import GUARD
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +32,7 @@ def test_the_cli_runs_as_a_module_and_reads_the_password_from_stdin(tmp_path: Pa
         "PATH": "/usr/bin:/bin",
     }
     run = [sys.executable, "-m", "entrypoints.cli"]
-    subprocess.run([*run, "migrate"], env=env, check=True, capture_output=True)
+    migrated = subprocess.run([*run, "migrate"], env=env, check=True, capture_output=True)
     weak = subprocess.run(
         [*run, "create-admin", "--email", "a@x.io"],
         env=env,
@@ -41,6 +42,8 @@ def test_the_cli_runs_as_a_module_and_reads_the_password_from_stdin(tmp_path: Pa
     )
     assert weak.returncode == 1
     assert "Password must be" in weak.stderr
+    for line in [*migrated.stderr.decode().splitlines(), *weak.stderr.splitlines()]:
+        GUARD.feed("cli", line)
 
 
 def test_creating_an_admin_and_requeueing_dead_jobs_are_audited(

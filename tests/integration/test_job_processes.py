@@ -29,6 +29,7 @@ from tests.integration.test_jobs import (
     signup,
 )
 from tests.integration.test_replicas import api_process
+from tests.leak_guard import GUARD
 
 pytestmark = pytest.mark.integration
 
@@ -41,13 +42,24 @@ def _env(settings: dict[str, object], database_url: str) -> dict[str, str]:
 
 
 @contextmanager
-def worker_process(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+def worker_process(
+    env: dict[str, str], output: list[str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """An arq worker; its output goes to the leak guard (and to `output` once it ended)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "arq", "entrypoints.worker.WorkerSettings"],
+        [
+            sys.executable,
+            "-m",
+            "arq",
+            "entrypoints.worker.WorkerSettings",
+            "--custom-log-dict",
+            "entrypoints.worker.LOG_CONFIG",
+        ],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
+    logged = GUARD.watch(process, f"worker:{process.pid}")
     try:
         yield process
     finally:
@@ -57,6 +69,10 @@ def worker_process(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 process.kill()
+        process.wait()
+        lines = logged.join()
+        if output is not None:
+            output.extend(lines)
 
 
 def _wait(condition: object, seconds: float) -> bool:

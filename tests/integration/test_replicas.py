@@ -14,13 +14,24 @@ import httpx
 import pytest
 
 from tests.integration.conftest import OwnRedis, _free_port
+from tests.leak_guard import GUARD
 
 pytestmark = pytest.mark.integration
 PASSWORD = "correct horse battery"
+SHARED_SECRET = "replicas-share-this-signing-secret-0123456789"
+GUARD.register(SHARED_SECRET)
 
 
 @contextmanager
-def api_process(database_url: str, redis_url: str, prefix: str, **extra: str) -> Iterator[str]:
+def api_process(
+    database_url: str,
+    redis_url: str,
+    prefix: str,
+    output: list[str] | None = None,
+    **extra: str,
+) -> Iterator[str]:
+    """A uvicorn process; its output goes to the leak guard (and to `output`, when given,
+    once it has ended)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -30,7 +41,7 @@ def api_process(database_url: str, redis_url: str, prefix: str, **extra: str) ->
         "INKWELL_REDIS_KEY_PREFIX": prefix,
         "INKWELL_JOB_QUEUE_NAME": f"{prefix}queue",
         "INKWELL_EMAIL_BACKEND": "smtp",
-        "INKWELL_JWT_SECRET": "replicas-share-this-signing-secret-0123456789",
+        "INKWELL_JWT_SECRET": SHARED_SECRET,
         "INKWELL_ARGON2_MEMORY_COST_KIB": "64",
         "INKWELL_ARGON2_TIME_COST": "1",
         "INKWELL_REDIS_COOLDOWN_SECONDS": "0.5",
@@ -51,7 +62,10 @@ def api_process(database_url: str, redis_url: str, prefix: str, **extra: str) ->
             "warning",
         ],
         env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
+    logged = GUARD.watch(process, f"api:{port}")
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
@@ -71,6 +85,10 @@ def api_process(database_url: str, redis_url: str, prefix: str, **extra: str) ->
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+        lines = logged.join()
+        if output is not None:
+            output.extend(lines)
 
 
 async def _signup(client: httpx.AsyncClient, base: str, email: str) -> dict[str, str]:

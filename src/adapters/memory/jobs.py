@@ -11,6 +11,11 @@ log = logging.getLogger("inkwell.jobs")
 
 Handle = Callable[[UUID], Awaitable[None]]
 RecordDead = Callable[[UUID, str, int], Awaitable[None]]
+Observe = Callable[[str], None]
+
+
+def _ignore(_outcome: str) -> None:
+    return None
 
 
 class InProcessOutboxSignal(OutboxSignal):
@@ -40,12 +45,19 @@ class RecordingJobQueue(JobQueue):
 
 class InProcessJobQueue(JobQueue):
     """Embedded mode: each job runs as a task in this process, retried with exponential
-    backoff; after `max_tries` failures the message is recorded dead."""
+    backoff; after `max_tries` failures the message is recorded dead. `observe` is told each
+    try's outcome: processed, retried or dead."""
 
     def __init__(
-        self, handle: Handle, record_dead: RecordDead, max_tries: int, base_delay: float
+        self,
+        handle: Handle,
+        record_dead: RecordDead,
+        max_tries: int,
+        base_delay: float,
+        observe: Observe = _ignore,
     ) -> None:
         self._handle = handle
+        self._observe = observe
         self._record_dead = record_dead
         self._max_tries = max_tries
         self._base_delay = base_delay
@@ -61,14 +73,17 @@ class InProcessJobQueue(JobQueue):
         for attempt in range(1, self._max_tries + 1):
             try:
                 await self._handle(message_id)
+                self._observe("processed")
                 return
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 if attempt == self._max_tries:
                     log.error("job %s is dead after %d tries: %s", message_id, attempt, error)
                     await self._record_dead(message_id, error, attempt)
+                    self._observe("dead")
                     return
                 log.warning("job %s failed (try %d): %s", message_id, attempt, error)
+                self._observe("retried")
                 await asyncio.sleep(self._base_delay * 2 ** (attempt - 1))
 
     async def close(self) -> None:

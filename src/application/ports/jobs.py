@@ -41,3 +41,18 @@ class OneTimeTokens(Protocol):
     def derive(self, purpose: str, event_id: UUID) -> str: ...
 
     def digest(self, token: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxCounts:
+    pending: int  # committed, not yet handed to the queue
+    in_flight: int  # handed to the queue, neither processed nor dead yet
+    processed: int  # processed and not yet purged (see outbox retention)
+    dead: int
+
+
+class OutboxStats(Protocol):
+    async def counts(self) -> OutboxCounts:
+        """Outbox messages by delivery state, in one read. Raises when the store does not
+        answer (callers bound it with a timeout)."""
+        ...

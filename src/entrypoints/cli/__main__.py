@@ -13,6 +13,7 @@ from application.errors import ApplicationError
 from application.users import RegisterUserCommand
 from domain.errors import DomainError
 from entrypoints.container import build_container, shutdown
+from entrypoints.observability.logs import configure_logging
 from entrypoints.settings import Settings
 
 
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("requeue-dead", help="send dead jobs through the queue again")
     args = parser.parse_args(argv)
     settings = Settings()
+    configure_logging(settings.effective_log_format, settings.log_level)
     if args.command == "migrate":
         return _migrate(settings, args.revision)
     if args.command == "dead-jobs":

@@ -19,13 +19,15 @@ from entrypoints.http.middleware import (
     GzipWhenAccepted,
     RequestIdMiddleware,
 )
-from entrypoints.http.routers import admin, auth, health, notifications, posts, users
+from entrypoints.http.routers import admin, auth, health, metrics, notifications, posts, users
+from entrypoints.observability.logs import ACCESS_LOGGER, configure_logging, get_logger
 from entrypoints.relay import start_relay
 
 
 def create_app(container: Container | None = None) -> FastAPI:
     container = container or build_container()
     settings = container.settings()
+    configure_logging(settings.effective_log_format, settings.log_level)
 
     probe = LoopLagProbe() if settings.loop_lag_probe else None
 
@@ -49,11 +51,14 @@ def create_app(container: Container | None = None) -> FastAPI:
         swagger_ui_init_oauth={"usePkceWithAuthorizationCodeGrant": False},
     )
     app.state.container = container
+    app.state.metrics = container.metrics() if settings.metrics_enabled else None
 
     # The routes themselves, not the routers: FastAPI includes a router by reference and
     # walks it on every request to match, which costs a few percent of a cached read.
     for module in (auth, users, posts, notifications, admin, health):
         app.router.routes.extend(module.router.routes)
+    if settings.metrics_enabled:
+        app.router.routes.extend(metrics.router.routes)
     install_error_handlers(app)
     if probe is not None:
 
@@ -72,5 +77,9 @@ def create_app(container: Container | None = None) -> FastAPI:
             expose_headers=["ETag", "Location", "X-Request-ID"],
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(
+        RequestIdMiddleware,
+        access_log=get_logger(ACCESS_LOGGER) if settings.access_log else None,
+        metrics=app.state.metrics,
+    )
     return app

@@ -13,6 +13,7 @@ from application.audit import Origin
 from application.errors import InvalidToken
 from application.views import Actor
 from entrypoints.container import Container
+from entrypoints.observability.logs import bind_user
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -57,20 +58,27 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 
 
 async def optional_actor(
-    container: ContainerDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    request: Request,
+    container: ContainerDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> Actor | None:
-    """No token -> anonymous; a token that is present but not valid -> 401, never ignored."""
+    """No token -> anonymous; a token that is present but not valid -> 401, never ignored.
+    The caller's id goes to the access log line and to every line logged for the request."""
     if token is None:
         return None
-    return await container.authenticate_access_token().execute(token)
+    actor = await container.authenticate_access_token().execute(token)
+    bind_user(request.scope, actor.user_id)
+    return actor
 
 
 async def lenient_actor(
-    container: ContainerDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    request: Request,
+    container: ContainerDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> Actor | None:
     """For logout: an expired or revoked bearer must not stop the session from ending."""
     try:
-        return await optional_actor(container, token)
+        return await optional_actor(request, container, token)
     except InvalidToken:
         return None
 

@@ -16,6 +16,7 @@ from application.account_emails import InvalidOneTimeToken
 from application.users import CurrentPasswordRequired
 from domain import errors as dom
 from entrypoints.errors_text import describe_error
+from entrypoints.observability.metrics import Metrics
 
 log = logging.getLogger("inkwell.http")
 
@@ -61,11 +62,14 @@ def _status_of(exc: Exception) -> tuple[int, str]:
     return 500, "Internal Server Error"
 
 
-async def _handle_known(_request: Request, exc: Exception) -> JSONResponse:
+async def _handle_known(request: Request, exc: Exception) -> JSONResponse:
     status, title = _status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(exc, app.RateLimited):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
+        metrics: Metrics | None = getattr(request.app.state, "metrics", None)
+        if metrics is not None:
+            metrics.rate_limit_refused(exc.limit)
     message = exc.message if isinstance(exc, app.ApplicationError | dom.DomainError) else None
     return problem(status, title, message, headers=headers)
 
@@ -91,7 +95,17 @@ async def _handle_validation(_request: Request, exc: Exception) -> JSONResponse:
 async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     stack = "".join(traceback.format_tb(exc.__traceback__))
     what = describe_error(exc, with_message=False)
-    log.error("unhandled error on %s %s: %s\n%s", request.method, request.url.path, what, stack)
+    # Outside the request middleware (whose context is gone by now): the request id is
+    # passed explicitly so the line joins the request's access line.
+    request_id = request.scope.get("state", {}).get("request_id")
+    log.error(
+        "unhandled error on %s %s: %s\n%s",
+        request.method,
+        request.url.path,
+        what,
+        stack,
+        extra={"request_id": request_id},
+    )
     return problem(500, "Internal Server Error", "An unexpected error occurred.")
 
 

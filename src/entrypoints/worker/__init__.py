@@ -4,6 +4,11 @@ Jobs take ids as JSON primitives, resolve their use case from ctx["container"], 
 idempotent, because arq delivers at least once (a worker killed mid-job runs it again).
 A job that keeps failing is retried with exponential backoff, then recorded dead in the
 outbox (`python -m entrypoints.cli dead-jobs` lists them) and logged as an error.
+
+Logs are structured like the API's (INKWELL_LOG_FORMAT); run with
+`--custom-log-dict entrypoints.worker.LOG_CONFIG` so arq's CLI leaves logging to us from the
+first line. Job outcomes are counted (`inkwell_jobs_total`) and served on
+INKWELL_WORKER_METRICS_PORT when it is set.
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from uuid import UUID
 
 from arq import Retry, cron, func
 from arq.connections import RedisSettings
+from prometheus_client import start_http_server
 
 from adapters.arq.queue import PROCESS_EVENT
 from entrypoints.container import Container, build_container, shutdown
 from entrypoints.errors_text import describe_error
+from entrypoints.observability.logs import configure_logging
 from entrypoints.settings import Settings
 
 log = logging.getLogger("inkwell.worker")
@@ -26,11 +33,13 @@ log = logging.getLogger("inkwell.worker")
 async def process_event(ctx: dict[str, Any], message_id: str) -> None:
     container: Container = ctx["container"]
     settings = container.settings()
+    metrics = container.metrics()
     tries: int = ctx.get("job_try", 1)
     if tries > settings.job_max_tries:  # the last try never finished: killed or timed out
         error = f"the last of {settings.job_max_tries} tries did not finish"
         log.error("job %s is dead: %s", message_id, error)
         await container.record_dead_message().execute(UUID(message_id), error, tries - 1)
+        metrics.job_outcome("dead")
         return
     try:
         await container.handle_outbox_message().execute(UUID(message_id))
@@ -39,12 +48,15 @@ async def process_event(ctx: dict[str, Any], message_id: str) -> None:
         if tries >= settings.job_max_tries:
             log.error("job %s is dead after %d tries: %s", message_id, tries, error)
             await container.record_dead_message().execute(UUID(message_id), error, tries)
+            metrics.job_outcome("dead")
             return
         delay = settings.retry_delay(tries)
         log.warning(
             "job %s failed (try %d), retrying in %.1fs: %s", message_id, tries, delay, error
         )
+        metrics.job_outcome("retried")
         raise Retry(defer=delay) from exc
+    metrics.job_outcome("processed")
 
 
 async def sweep_outbox(ctx: dict[str, Any]) -> int:
@@ -74,10 +86,20 @@ async def purge_old_rows(ctx: dict[str, Any]) -> int:
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    ctx.setdefault("container", build_container())
+    container: Container = ctx.setdefault("container", build_container())
+    settings = container.settings()
+    configure_logging(settings.effective_log_format, settings.log_level)
+    if settings.worker_metrics_port is not None:
+        server, _thread = start_http_server(
+            settings.worker_metrics_port, registry=container.metrics().registry
+        )
+        ctx["metrics_server"] = server
 
 
 async def stop(ctx: dict[str, Any]) -> None:
+    server = ctx.pop("metrics_server", None)
+    if server is not None:
+        server.shutdown()
     await shutdown(ctx["container"])
 
 
@@ -86,6 +108,11 @@ def redis_settings(settings: Settings) -> RedisSettings:
 
 
 _settings = Settings()
+configure_logging(_settings.effective_log_format, _settings.log_level)
+
+# For `arq --custom-log-dict entrypoints.worker.LOG_CONFIG`: an incremental (empty) config,
+# so arq's CLI adds no handler of its own and every line is formatted as configured above.
+LOG_CONFIG: dict[str, Any] = {"version": 1, "incremental": True}
 
 
 class WorkerSettings:

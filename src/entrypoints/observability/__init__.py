@@ -1,0 +1,1 @@
+"""Operability: structured logs (structlog) and Prometheus metrics, for every entrypoint."""
