@@ -100,6 +100,8 @@ def inkwell_env(db: str, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def server(args: list[str], env: dict[str, str], port: int, ready: str) -> Iterator[int]:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    log = (RESULTS / f"server-{port}.log").open("wb")
     process = subprocess.Popen(
         [
             PY,
@@ -116,6 +118,10 @@ def server(args: list[str], env: dict[str, str], port: int, ready: str) -> Itera
         ],
         env=env,
         cwd=ROOT,
+        # Production logging stays on (one JSON access line per request, as deployed); the
+        # lines go to a file, not the terminal.
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 30
@@ -132,6 +138,7 @@ def server(args: list[str], env: dict[str, str], port: int, ready: str) -> Itera
     finally:
         process.terminate()
         process.wait(15)
+        log.close()
 
 
 def rss_mb(pid: int, field: str = "VmRSS") -> float:
