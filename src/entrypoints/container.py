@@ -192,7 +192,9 @@ class Container(containers.DeclarativeContainer):
             pool_size=settings.provided.db_pool_size,
             max_overflow=settings.provided.db_max_overflow,
             pool_timeout=settings.provided.db_pool_timeout_seconds,
+            connect_timeout=settings.provided.db_connect_timeout_seconds,
             statement_timeout_ms=settings.provided.db_statement_timeout_ms,
+            command_timeout=settings.provided.db_command_timeout_seconds,
         ),
     )
     uow = providers.Selector(
