@@ -38,6 +38,7 @@ from adapters.sqlalchemy.engine import (
     SqlAlchemyProbe,
     autocommit,
     create_engine,
+    dispose,
 )
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, Uuid4Generator
@@ -424,7 +425,7 @@ async def shutdown(container: Container) -> None:
     """Close what the container opened. Safe to call when nothing was opened."""
     settings = container.settings()
     if settings.persistence == "sqlalchemy":
-        await container.engine().dispose()
+        await dispose(container.engine())
     queue = container.job_queue()
     if isinstance(queue, InProcessJobQueue | ArqJobQueue):
         await queue.close()

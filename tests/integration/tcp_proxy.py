@@ -50,6 +50,7 @@ class TcpProxy:
 
     def close(self) -> None:
         self._call(self._set_mode("refuse"))
+        self._call(self._cancel_tasks())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
         self._loop.close()
@@ -85,6 +86,12 @@ class TcpProxy:
             self._flowing.clear()
         else:
             self._flowing.set()
+
+    async def _cancel_tasks(self) -> None:
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _accept(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         self.accepted += 1

@@ -401,7 +401,7 @@ async def test_an_exhausted_pool_answers_503_quickly_and_the_request_holding_it_
                 assert all(r.headers["retry-after"] == "2" for r, _ in starved)
                 assert max(s for _, s in starved) < 1.5  # the pool timeout, not a hang
                 assert live.status_code == 200
-                assert live_seconds < 0.5
+                assert live_seconds < 1.0  # not queued behind the pool
                 assert not held.done()
             finally:
                 await lock.rollback()

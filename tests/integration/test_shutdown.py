@@ -14,8 +14,9 @@ import asyncpg
 import httpx
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
+from adapters.sqlalchemy.engine import DISPOSE_TIMEOUT_SECONDS
 from adapters.sqlalchemy.tables import outbox
 from entrypoints.container import shutdown
 from entrypoints.http.app import create_app
@@ -122,6 +123,24 @@ async def test_the_api_shutting_down_dispatches_what_was_committed_before(
     assert row is not None
     assert row["dispatched_at"] is not None
     assert await _job_queued(redis_server, event_id)
+
+
+async def test_a_process_shutting_down_never_waits_long_on_a_hung_database(
+    proxied_postgres: ProxiedPostgres,
+) -> None:
+    """Closing the pool politely would wait a command timeout (11 s) per connection."""
+    container = sql_container(proxied_postgres.url)
+    engine = container.engine()
+
+    async def hold() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT pg_sleep(0.2)"))
+
+    await asyncio.gather(*(hold() for _ in range(5)))  # five pooled connections
+    await asyncio.to_thread(proxied_postgres.proxy.black_hole)
+    started = time.monotonic()
+    await shutdown(container)
+    assert time.monotonic() - started < DISPOSE_TIMEOUT_SECONDS + 1
 
 
 @pytest.fixture

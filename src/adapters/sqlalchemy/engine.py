@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,10 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from application.ports.system import ReadinessProbe
 
+log = logging.getLogger("inkwell.db")
+
 # SQLSTATEs that say "the server cannot serve now", not "this statement is wrong": 08 connection
 # exceptions, 53 insufficient resources (too many connections, ...), 57P01-57P03 shutting down
 # or starting up, 57014 a statement cancelled by statement_timeout.
 _UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "57014")
+# Closing the pool politely waits on every connection's goodbye, each up to the command timeout.
+DISPOSE_TIMEOUT_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,16 @@ def create_engine(url: str, options: EngineOptions | None = None) -> AsyncEngine
     )
     event.listen(engine.sync_engine, "invalidate", _abort_at_once)
     return engine
+
+
+async def dispose(engine: AsyncEngine) -> None:
+    """Close the pooled connections, giving up after DISPOSE_TIMEOUT_SECONDS: a hung server
+    would otherwise hold a process that is shutting down for a command timeout per
+    connection. What is left open is dropped when the process ends."""
+    try:
+        await asyncio.wait_for(engine.dispose(), DISPOSE_TIMEOUT_SECONDS)
+    except TimeoutError:
+        log.warning("database pool not closed within %.1fs; dropped", DISPOSE_TIMEOUT_SECONDS)
 
 
 def _abort_at_once(dbapi_connection: Any, _record: Any, _exc: BaseException | None) -> None:

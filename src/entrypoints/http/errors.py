@@ -94,8 +94,8 @@ async def _handle_validation(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _handle_infrastructure(request: Request, exc: Exception) -> JSONResponse:
     """Database and I/O failures. One the database can recover from (down, hung, out of
-    connections: the transaction was not committed) is a 503 the client may retry; anything
-    else is a bug, answered like any unexpected error."""
+    connections: the unit of work rolled back) is a 503 the client may retry; anything else
+    is a bug, answered like any unexpected error."""
     if not database_unavailable(exc):
         return await _handle_unexpected(request, exc)
     what = describe_error(exc, with_message=False)
