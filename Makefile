@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# On SIGTERM the API finishes the requests in flight for up to this long (README "Faults and
+# shutdown"); keep it in step with deploy/Dockerfile and deploy/k8s.
+GRACEFUL_SHUTDOWN_SECONDS ?= 15
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
@@ -25,8 +28,8 @@ install: $(STAMP) ## create the virtual environment and install (pinned by const
 
 run: $(STAMP) ## migrate the embedded SQLite database and serve on $(HOST):$(PORT)
 	$(PY) -m entrypoints.cli migrate
-	$(BIN)/uvicorn entrypoints.http.app:create_app --factory --host $(HOST) --port $(PORT) \
-		--no-server-header
+	$(PY) -m entrypoints.http --host $(HOST) --port $(PORT) \
+		--timeout-graceful-shutdown $(GRACEFUL_SHUTDOWN_SECONDS)
 
 worker: $(STAMP) ## run the arq worker (needs INKWELL_REDIS_URL)
 	$(BIN)/arq entrypoints.worker.WorkerSettings --custom-log-dict entrypoints.worker.LOG_CONFIG

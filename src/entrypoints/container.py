@@ -38,6 +38,7 @@ from adapters.sqlalchemy.engine import (
     SqlAlchemyProbe,
     autocommit,
     create_engine,
+    dispose,
 )
 from adapters.sqlalchemy.outbox_stats import SqlAlchemyOutboxStats
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
@@ -186,7 +187,9 @@ class Container(containers.DeclarativeContainer):
             pool_size=settings.provided.db_pool_size,
             max_overflow=settings.provided.db_max_overflow,
             pool_timeout=settings.provided.db_pool_timeout_seconds,
+            connect_timeout=settings.provided.db_connect_timeout_seconds,
             statement_timeout_ms=settings.provided.db_statement_timeout_ms,
+            command_timeout=settings.provided.db_command_timeout_seconds,
         ),
     )
     uow = providers.Selector(
@@ -447,7 +450,7 @@ async def shutdown(container: Container) -> None:
     """Close what the container opened. Safe to call when nothing was opened."""
     settings = container.settings()
     if settings.persistence == "sqlalchemy":
-        await container.engine().dispose()
+        await dispose(container.engine())
     queue = container.job_queue()
     if isinstance(queue, InProcessJobQueue | ArqJobQueue):
         await queue.close()

@@ -46,8 +46,13 @@ class Settings(BaseSettings):
     # concurrency above the pool size every request would pay for a new connection.
     db_pool_size: int = Field(20, ge=1)
     db_max_overflow: int = Field(0, ge=0)
-    db_pool_timeout_seconds: float = Field(5.0, gt=0)
+    # How long anything waits on a dead or hung database (README "Faults and shutdown"): for a
+    # free pooled connection, for a new connection, for one statement on the server (Postgres
+    # cancels it) and on the client (asyncpg gives up on a server or network that went silent).
+    db_pool_timeout_seconds: float = Field(2.0, gt=0)
+    db_connect_timeout_seconds: float = Field(2.0, gt=0)
     db_statement_timeout_ms: int = Field(10_000, ge=100)
+    db_command_timeout_seconds: float = Field(11.0, gt=0)
     redis_timeout_seconds: float = Field(0.25, gt=0, le=5)
     redis_cooldown_seconds: float = Field(2.0, gt=0)
     # Above the request concurrency: a request waiting for a pooled connection past the short
@@ -95,12 +100,26 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    # On SIGTERM the worker takes no new job and waits this long for running ones, then
+    # cancels them back to the queue (another worker runs them again).
+    job_shutdown_wait_seconds: int = Field(20, ge=0)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _client_outwaits_the_server(self) -> Settings:
+        if self.db_command_timeout_seconds * 1000 <= self.db_statement_timeout_ms:
+            raise ValueError(
+                "INKWELL_DB_COMMAND_TIMEOUT_SECONDS must be longer than "
+                "INKWELL_DB_STATEMENT_TIMEOUT_MS, so that Postgres cancels a slow statement "
+                "(a clean error) before the client gives up on the whole connection."
+            )
+        return self
 
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> Settings:

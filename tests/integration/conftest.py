@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -30,6 +31,7 @@ from adapters.system.clock import FrozenClock
 from entrypoints.container import Container, build_container, shutdown
 from tests.conftest import make_settings
 from tests.integration.smtp import SmtpServer
+from tests.integration.tcp_proxy import TcpProxy
 
 
 def _server_url() -> str | None:
@@ -239,3 +241,27 @@ def smtp() -> Iterator[SmtpServer]:
     server.start()
     yield server
     server.stop()
+
+
+# ---------------------------------------------------------------- Postgres behind a proxy
+
+
+@dataclass(frozen=True)
+class ProxiedPostgres:
+    proxy: TcpProxy
+    url: str  # through the proxy: what the process under test is given
+    direct_url: str  # straight to the server: for the test's own setup and checks
+
+
+@pytest.fixture
+def proxied_postgres(migrated_postgres: str) -> Iterator[ProxiedPostgres]:
+    """This test's migrated database, reached through a proxy the test can cut or hang
+    (the shared server behind it is never stopped)."""
+    server = make_url(migrated_postgres)
+    proxy = TcpProxy(server.host or "127.0.0.1", server.port or 5432, _free_port())
+    proxy.start()
+    through = server.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    try:
+        yield ProxiedPostgres(proxy, through, migrated_postgres)
+    finally:
+        proxy.close()

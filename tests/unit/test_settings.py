@@ -44,3 +44,10 @@ def test_production_starts_with_a_long_random_secret(monkeypatch: pytest.MonkeyP
 
 def test_test_mode_runs_on_memory_adapters() -> None:
     assert Settings(env="test").persistence == "memory"
+
+
+def test_the_client_side_statement_timeout_must_outlast_the_server_side_one() -> None:
+    with pytest.raises(ValidationError, match="INKWELL_DB_COMMAND_TIMEOUT_SECONDS"):
+        Settings(db_statement_timeout_ms=5000, db_command_timeout_seconds=5)
+    tight = Settings(db_statement_timeout_ms=800, db_command_timeout_seconds=1)
+    assert tight.db_command_timeout_seconds == 1

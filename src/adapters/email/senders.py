@@ -42,8 +42,7 @@ class SmtpEmailSender(EmailSender):
         self._timeout = timeout
 
     async def send(self, message: EmailMessage) -> None:
-        await aiosmtplib.send(
-            to_mime(message, self._sender),
+        client = aiosmtplib.SMTP(
             hostname=self._host,
             port=self._port,
             username=self._username,
@@ -52,6 +51,21 @@ class SmtpEmailSender(EmailSender):
             start_tls=self._tls == "starttls",
             timeout=self._timeout,
         )
+        await client.connect()
+        try:
+            await client.send_message(to_mime(message, self._sender))
+        except BaseException:
+            # No polite QUIT after a failure (aiosmtplib.send would send one): a server that
+            # stopped answering would hold a cancelled job, e.g. at worker shutdown, for the
+            # whole timeout.
+            client.close()
+            raise
+        try:
+            await client.quit()
+        except aiosmtplib.SMTPException:
+            pass  # the mail was accepted; a failed goodbye changes nothing
+        finally:
+            client.close()
 
 
 class ConsoleEmailSender(EmailSender):

@@ -1,27 +1,41 @@
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, make_url, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from application.ports.system import ReadinessProbe
+
+log = logging.getLogger("inkwell.db")
+
+# SQLSTATEs that say "the server cannot serve now", not "this statement is wrong": 08 connection
+# exceptions, 53 insufficient resources (too many connections, ...), 57P01-57P03 shutting down
+# or starting up, 57014 a statement cancelled by statement_timeout.
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P", "57014")
+# Closing the pool politely waits on every connection's goodbye, each up to the command timeout.
+DISPOSE_TIMEOUT_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
 class EngineOptions:
     pool_size: int = 10
     max_overflow: int = 10
-    pool_timeout: float = 5.0
-    connect_timeout: float = 5.0
+    pool_timeout: float = 2.0
+    connect_timeout: float = 2.0
     statement_timeout_ms: int = 10_000
+    command_timeout: float = 11.0
 
 
 def create_engine(url: str, options: EngineOptions | None = None) -> AsyncEngine:
     """Build the engine (a sync call: no I/O happens until first use). SQLite gets WAL,
-    a busy timeout and enforced foreign keys; Postgres gets pool and statement timeouts."""
+    a busy timeout and enforced foreign keys; Postgres gets a bounded wait for everything:
+    a pooled connection, a new connection, a statement (server and client side)."""
     options = options or EngineOptions()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -33,18 +47,57 @@ def create_engine(url: str, options: EngineOptions | None = None) -> AsyncEngine
         return engine
     connect_args: dict[str, Any] = {
         "timeout": options.connect_timeout,
-        "command_timeout": options.statement_timeout_ms / 1000 + 1,
+        "command_timeout": options.command_timeout,
         "server_settings": {"statement_timeout": str(options.statement_timeout_ms)},
     }
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         hide_parameters=True,
         pool_size=options.pool_size,
         max_overflow=options.max_overflow,
         pool_timeout=options.pool_timeout,
+        # No ping per checkout (a round trip per request): a connection that died is found by
+        # its first statement, and that disconnect retires every connection pooled before it.
         pool_pre_ping=False,
         connect_args=connect_args,
     )
+    event.listen(engine.sync_engine, "invalidate", _abort_at_once)
+    return engine
+
+
+async def dispose(engine: AsyncEngine) -> None:
+    """Close the pooled connections, giving up after DISPOSE_TIMEOUT_SECONDS: a hung server
+    would otherwise hold a process that is shutting down for a command timeout per
+    connection. What is left open is dropped when the process ends."""
+    try:
+        await asyncio.wait_for(engine.dispose(), DISPOSE_TIMEOUT_SECONDS)
+    except TimeoutError:
+        log.warning("database pool not closed within %.1fs; dropped", DISPOSE_TIMEOUT_SECONDS)
+
+
+def _abort_at_once(dbapi_connection: Any, _record: Any, _exc: BaseException | None) -> None:
+    # An invalidated connection (it timed out, broke, or its task was cancelled) would otherwise
+    # be closed politely, which waits up to 2 s more on a peer that may never answer. Drop it.
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None:
+        driver.terminate()
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or did not answer in time (no pooled connection
+    within the pool timeout, refused or dropped connection, connect or statement timeout,
+    server shutting down or out of connections): the same request may succeed later."""
+    if isinstance(exc, sa_exc.TimeoutError):  # the pool's: no connection came free in time
+        return True
+    cause: BaseException | None = exc
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        cause = exc.orig
+    if isinstance(cause, OSError):  # refused, reset, unreachable; TimeoutError is one too
+        return True
+    sqlstate = getattr(cause, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

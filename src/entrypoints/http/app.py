@@ -33,10 +33,13 @@ def create_app(container: Container | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        tasks = [t for t in (start_relay(container),) if t is not None]
-        if probe is not None:
-            tasks.append(asyncio.get_running_loop().create_task(probe.run()))
+        # uvicorn runs the shutdown half after the requests in flight have been answered (up
+        # to --timeout-graceful-shutdown): the relay then dispatches what they committed.
+        relay = start_relay(container)
+        tasks = [] if probe is None else [asyncio.get_running_loop().create_task(probe.run())]
         yield
+        if relay is not None:
+            await relay.stop()
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -9,8 +9,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from adapters.sqlalchemy.engine import database_unavailable
 from application import errors as app
 from application.account_emails import InvalidOneTimeToken
 from application.users import CurrentPasswordRequired
@@ -21,6 +23,8 @@ from entrypoints.observability.metrics import Metrics
 log = logging.getLogger("inkwell.http")
 
 PROBLEM = "application/problem+json"
+# What a client is told to wait before retrying a request the database could not serve.
+UNAVAILABLE_RETRY_AFTER_SECONDS = 2
 
 # Most specific first: the first matching class wins.
 STATUS: list[tuple[type[Exception], int, str]] = [
@@ -92,6 +96,22 @@ async def _handle_validation(_request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "Unprocessable Content", "The request is not valid.", errors=errors)
 
 
+async def _handle_infrastructure(request: Request, exc: Exception) -> JSONResponse:
+    """Database and I/O failures. One the database can recover from (down, hung, out of
+    connections: the unit of work rolled back) is a 503 the client may retry; anything else
+    is a bug, answered like any unexpected error."""
+    if not database_unavailable(exc):
+        return await _handle_unexpected(request, exc)
+    what = describe_error(exc, with_message=False)
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, what)
+    return problem(
+        503,
+        "Service Unavailable",
+        "The database is unavailable; retry shortly.",
+        headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)},
+    )
+
+
 async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     stack = "".join(traceback.format_tb(exc.__traceback__))
     what = describe_error(exc, with_message=False)
@@ -114,4 +134,6 @@ def install_error_handlers(app_: FastAPI) -> None:
     app_.add_exception_handler(dom.DomainError, _handle_known)
     app_.add_exception_handler(StarletteHTTPException, _handle_http)
     app_.add_exception_handler(RequestValidationError, _handle_validation)
+    app_.add_exception_handler(SQLAlchemyError, _handle_infrastructure)
+    app_.add_exception_handler(OSError, _handle_infrastructure)  # TimeoutError is one
     app_.add_exception_handler(Exception, _handle_unexpected)

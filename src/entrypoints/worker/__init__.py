@@ -2,6 +2,8 @@
 
 Jobs take ids as JSON primitives, resolve their use case from ctx["container"], and are
 idempotent, because arq delivers at least once (a worker killed mid-job runs it again).
+On SIGTERM the worker finishes its running jobs within INKWELL_JOB_SHUTDOWN_WAIT_SECONDS, or
+hands them back to the queue.
 A job that keeps failing is retried with exponential backoff, then recorded dead in the
 outbox (`python -m entrypoints.cli dead-jobs` lists them) and logged as an error.
 
@@ -133,6 +135,9 @@ class WorkerSettings:
     ]
     on_startup = startup
     on_shutdown = stop
+    # SIGTERM: take no new job, give the running ones this long to finish, then cancel them;
+    # arq puts a cancelled job back on the queue (retry_jobs), so another worker runs it again.
+    job_completion_wait = _settings.job_shutdown_wait_seconds
     redis_settings = redis_settings(_settings)
     job_timeout = _settings.job_timeout_seconds
     queue_name = _settings.job_queue_name
