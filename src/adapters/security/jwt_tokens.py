@@ -25,11 +25,13 @@ _LEEWAY = timedelta(seconds=30)
 
 
 class JwtAccessTokenService(AccessTokenService):
-    """HS256 JWTs per RFC 8725: the algorithm is pinned (never read from the token), and
-    iss, aud, exp, iat, jti, sub and typ are required and checked. Time comes from the Clock."""
+    """HS256 JWTs per RFC 8725: the algorithm is pinned (never read from the token), the
+    header is explicitly typed (`at+jwt`, RFC 9068), and iss, aud, exp, iat, jti, sub and typ
+    are required and checked. Time comes from the Clock."""
 
     ALGORITHM = "HS256"
     TYP = "access"
+    HEADER_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 
     def __init__(
         self, *, secret: str, issuer: str, audience: str, ttl: timedelta, clock: Clock
@@ -63,7 +65,7 @@ class JwtAccessTokenService(AccessTokenService):
 
     def decode(self, token: str) -> AccessClaims:
         try:
-            payload: dict[str, Any] = jwt.decode(
+            decoded: dict[str, Any] = jwt.decode_complete(
                 token,
                 self._secret,
                 algorithms=[self.ALGORITHM],
@@ -76,7 +78,9 @@ class JwtAccessTokenService(AccessTokenService):
                     "verify_nbf": False,
                 },
             )
-            return self._check(payload)
+            if str(decoded["header"].get("typ", "")).lower() not in self.HEADER_TYPES:
+                raise ValueError("not typed as an access token")
+            return self._check(decoded["payload"])
         except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
             raise InvalidToken("The access token is not valid.") from None
 
