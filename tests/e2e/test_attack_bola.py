@@ -12,13 +12,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import fastapi.routing
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from entrypoints.container import Container
-from tests.e2e.conftest import PASSWORD, Account, drain, signup
+from tests.e2e.conftest import PASSWORD, Account, all_routes, drain, signup
 
 
 @dataclass
@@ -93,13 +92,6 @@ CASES = [
     Case("GET", f"{V1}/posts", "ada", 200, query="author_id"),
     Case("POST", READ, "notification", 404),
 ]
-
-
-def all_routes(app: FastAPI) -> list[Any]:
-    """Every route, including those of included routers (which FastAPI now keeps nested
-    instead of copying into app.routes)."""
-    iterate = getattr(fastapi.routing, "iter_route_contexts", None)
-    return list(iterate(app.routes)) if iterate else list(app.routes)
 
 
 def _routes_taking_object_ids(app: FastAPI) -> set[tuple[str, str]]:
