@@ -16,6 +16,7 @@ from application.account_emails import InvalidOneTimeToken
 from application.users import CurrentPasswordRequired
 from domain import errors as dom
 from entrypoints.errors_text import describe_error
+from entrypoints.http.middleware import response_headers
 
 log = logging.getLogger("inkwell.http")
 
@@ -92,7 +93,8 @@ async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     stack = "".join(traceback.format_tb(exc.__traceback__))
     what = describe_error(exc, with_message=False)
     log.error("unhandled error on %s %s: %s\n%s", request.method, request.url.path, what, stack)
-    return problem(500, "Internal Server Error", "An unexpected error occurred.")
+    headers = {name.decode(): value.decode() for name, value in response_headers(request.scope)}
+    return problem(500, "Internal Server Error", "An unexpected error occurred.", headers=headers)
 
 
 def install_error_handlers(app_: FastAPI) -> None:

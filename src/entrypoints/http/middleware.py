@@ -21,6 +21,10 @@ _SECURITY_HEADERS = [
 ]
 
 
+# API answers hold personal data or credentials: no browser or proxy may keep a copy.
+_NO_STORE = (b"cache-control", b"no-store")
+
+
 _PROCESS_PREFIX = uuid.uuid4().hex[:16]
 _counter = itertools.count()
 
@@ -28,6 +32,17 @@ _counter = itertools.count()
 def _next_request_id() -> str:
     """Unique without a system call per request: a random per-process prefix and a counter."""
     return f"{_PROCESS_PREFIX}{next(_counter):016x}"
+
+
+def response_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """What every response carries: the request id, the security headers and, under /api/,
+    Cache-Control: no-store. The 500 handler adds them itself, because Starlette sends its
+    answer from outside every middleware."""
+    request_id = scope.get("state", {}).get("request_id") or _next_request_id()
+    headers = [(b"x-request-id", request_id.encode()), *_SECURITY_HEADERS]
+    if scope["path"].startswith("/api/"):
+        headers.append(_NO_STORE)
+    return headers
 
 
 class GzipWhenAccepted:
@@ -60,11 +75,16 @@ class RequestIdMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else _next_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
-        header = (b"x-request-id", request_id.encode())
+        added = response_headers(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), header, *_SECURITY_HEADERS]
+                own = list(message.get("headers", []))
+                if any(name.lower() == b"cache-control" for name, _ in own):
+                    own += [h for h in added if h[0] != b"cache-control"]
+                else:
+                    own += added
+                message["headers"] = own
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
