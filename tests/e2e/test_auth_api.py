@@ -169,6 +169,12 @@ async def test_forged_tokens_are_refused(
     assert response.headers["www-authenticate"] == "Bearer"
 
 
+async def test_an_access_token_is_not_a_refresh_token(
+    client: httpx.AsyncClient, ada: Account
+) -> None:
+    assert_problem(await client.post("/auth/refresh", json={"refresh_token": ada.access}), 401)
+
+
 async def test_a_token_of_a_user_deactivated_outside_the_api_is_refused(
     client: httpx.AsyncClient, container: Container, ada: Account
 ) -> None:
