@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from domain.errors import InvalidBody, InvalidEmail, InvalidName, InvalidTitle, WeakPassword
 
@@ -95,10 +97,29 @@ PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    """The ~1,000 most common leaked passwords, shipped in the package (common_passwords.txt),
+    normalised like the candidates they are compared with."""
+    text = resources.files(__package__).joinpath("common_passwords.txt").read_text("utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(_comparable(line) for line in lines if line and not line.startswith("#"))
+
+
+def _comparable(password: str) -> str:
+    return unicodedata.normalize("NFKC", password).casefold()
+
+
 def check_password_policy(raw: str) -> str:
-    """NIST 800-63B style: length only (8..128), no composition rules, never truncated."""
+    """NIST 800-63B style: length (8..128), no composition rules, never truncated, and not one
+    of the most common leaked passwords (compared ignoring case and Unicode width)."""
     if not PASSWORD_MIN <= len(raw) <= PASSWORD_MAX:
         raise WeakPassword(f"Password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long.")
     if not is_storable_text(raw):
         raise WeakPassword("Password contains characters that cannot be used.")
+    if _comparable(raw) in common_passwords():
+        raise WeakPassword(
+            "This password is one of the most commonly used ones, which attackers try first; "
+            "choose another."
+        )
     return raw

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import fastapi.routing
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -119,3 +120,10 @@ def token_in(mail: Any) -> str:
     assert match, mail.text
     GUARD.register(match.group(1))
     return match.group(1)
+
+
+def all_routes(app: FastAPI) -> list[Any]:
+    """Every route, including those of included routers (which FastAPI now keeps nested
+    instead of copying into app.routes)."""
+    iterate = getattr(fastapi.routing, "iter_route_contexts", None)
+    return list(iterate(app.routes)) if iterate else list(app.routes)

@@ -18,7 +18,7 @@ from domain.events import PostPublished, UserFollowed, UserRegistered
 from domain.follow import Follow
 from domain.post import Post, PostStatus
 from domain.user import User
-from domain.values import Body, Email, Name, Title, check_password_policy
+from domain.values import Body, Email, Name, Title, check_password_policy, common_passwords
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -46,6 +46,25 @@ def test_passwords_have_no_composition_rules_and_are_never_truncated() -> None:
     assert check_password_policy("alllowercase") == "alllowercase"
     long = "p" * 128
     assert check_password_policy(long) == long
+
+
+def test_about_a_thousand_common_passwords_ship_with_the_package() -> None:
+    listed = common_passwords()
+    assert len(listed) >= 1000
+    assert {"123456", "password", "qwerty", "iloveyou", "1qaz2wsx"} <= listed
+    assert all(entry == entry.strip().casefold() and entry for entry in listed)
+
+
+@pytest.mark.parametrize(
+    "raw", ["password", "Password1", "QWERTYUIOP", "iloveyou", "1q2w3e4r5t", "\uff50assword"]
+)
+def test_common_passwords_are_rejected_whatever_their_case_or_width(raw: str) -> None:
+    with pytest.raises(WeakPassword, match="most commonly used"):
+        check_password_policy(raw)
+
+
+def test_a_common_password_inside_a_longer_one_is_fine() -> None:
+    assert check_password_policy("password of mine") == "password of mine"
 
 
 def test_titles_names_and_bodies_are_bounded() -> None:

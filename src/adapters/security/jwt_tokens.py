@@ -27,11 +27,13 @@ _LEEWAY = timedelta(seconds=30)
 
 
 class JwtAccessTokenService(AccessTokenService):
-    """HS256 JWTs per RFC 8725: the algorithm is pinned (never read from the token), and
-    iss, aud, exp, iat, jti, sub and typ are required and checked. Time comes from the Clock."""
+    """HS256 JWTs per RFC 8725: the algorithm is pinned (never read from the token), the
+    header is explicitly typed (`at+jwt`, RFC 9068), and iss, aud, exp, iat, jti, sub and typ
+    are required and checked. Time comes from the Clock."""
 
     ALGORITHM = "HS256"
     TYP = "access"
+    HEADER_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 
     def __init__(
         self,
@@ -85,7 +87,7 @@ class JwtAccessTokenService(AccessTokenService):
         """Signature and claims of a token, without the clock: the same string always gives
         the same answer, so valid tokens are remembered (a client presents its token on every
         request). Invalid ones raise and are not remembered."""
-        payload: dict[str, Any] = jwt.decode(
+        decoded: dict[str, Any] = jwt.decode_complete(
             token,
             self._secret,
             algorithms=[self.ALGORITHM],
@@ -98,6 +100,9 @@ class JwtAccessTokenService(AccessTokenService):
                 "verify_nbf": False,
             },
         )
+        if str(decoded["header"].get("typ", "")).lower() not in self.HEADER_TYPES:
+            raise ValueError("not typed as an access token")
+        payload: dict[str, Any] = decoded["payload"]
         if payload["typ"] != self.TYP:
             raise ValueError("not an access token")
         exp = datetime.fromtimestamp(_number(payload["exp"]), UTC)

@@ -18,6 +18,7 @@ from application.account_emails import InvalidOneTimeToken
 from application.users import CurrentPasswordRequired
 from domain import errors as dom
 from entrypoints.errors_text import describe_error
+from entrypoints.http.middleware import response_headers
 from entrypoints.observability.metrics import Metrics
 
 log = logging.getLogger("inkwell.http")
@@ -116,7 +117,8 @@ async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     stack = "".join(traceback.format_tb(exc.__traceback__))
     what = describe_error(exc, with_message=False)
     # Outside the request middleware (whose context is gone by now): the request id is
-    # passed explicitly so the line joins the request's access line.
+    # passed explicitly so the line joins the request's access line, and the security
+    # headers are added here, since Starlette answers a 500 from outside every middleware.
     request_id = request.scope.get("state", {}).get("request_id")
     log.error(
         "unhandled error on %s %s: %s\n%s",
@@ -126,7 +128,8 @@ async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
         stack,
         extra={"request_id": request_id},
     )
-    return problem(500, "Internal Server Error", "An unexpected error occurred.")
+    headers = {name.decode(): value.decode() for name, value in response_headers(request.scope)}
+    return problem(500, "Internal Server Error", "An unexpected error occurred.", headers=headers)
 
 
 def install_error_handlers(app_: FastAPI) -> None:

@@ -28,6 +28,10 @@ _SECURITY_HEADERS = [
 ]
 
 
+# API answers hold personal data or credentials: no browser or proxy may keep a copy.
+_NO_STORE = (b"cache-control", b"no-store")
+
+
 _PROCESS_PREFIX = uuid.uuid4().hex[:16]
 _counter = itertools.count()
 
@@ -35,6 +39,17 @@ _counter = itertools.count()
 def _next_request_id() -> str:
     """Unique without a system call per request: a random per-process prefix and a counter."""
     return f"{_PROCESS_PREFIX}{next(_counter):016x}"
+
+
+def response_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """What every response carries: the request id, the security headers and, under /api/,
+    Cache-Control: no-store. The 500 handler adds them itself, because Starlette sends its
+    answer from outside every middleware."""
+    request_id = scope.get("state", {}).get("request_id") or _next_request_id()
+    headers = [(b"x-request-id", request_id.encode()), *_SECURITY_HEADERS]
+    if scope["path"].startswith("/api/"):
+        headers.append(_NO_STORE)
+    return headers
 
 
 class GzipWhenAccepted:
@@ -83,14 +98,19 @@ class RequestIdMiddleware:
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else _next_request_id()
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
-        header = (b"x-request-id", request_id.encode())
+        added = response_headers(scope)
         status = 500  # unless a response starts: an exception escaping the app becomes a 500
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), header, *_SECURITY_HEADERS]
+                own = list(message.get("headers", []))
+                if any(name.lower() == b"cache-control" for name, _ in own):
+                    own += [h for h in added if h[0] != b"cache-control"]
+                else:
+                    own += added
+                message["headers"] = own
             await send(message)
 
         request_token = request_id_var.set(request_id)
