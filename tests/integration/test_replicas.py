@@ -68,7 +68,7 @@ def api_process(
     logged = GUARD.watch(process, f"api:{port}")
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 45  # a loaded CI machine can be slow to import and migrate
         while True:
             try:
                 if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
