@@ -19,6 +19,7 @@ from entrypoints.http.middleware import (
     GzipWhenAccepted,
     RequestIdMiddleware,
 )
+from entrypoints.http.openapi import install_openapi, operation_id
 from entrypoints.http.routers import auth, health, notifications, posts, users
 from entrypoints.relay import start_relay
 
@@ -49,6 +50,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         description="Publishing backend: accounts, authentication, posts, follows and feed.",
         lifespan=lifespan,
         swagger_ui_init_oauth={"usePkceWithAuthorizationCodeGrant": False},
+        generate_unique_id_function=operation_id,
     )
     app.state.container = container
 
@@ -58,6 +60,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(health.router)
     install_error_handlers(app)
+    install_openapi(app)
     if probe is not None:
 
         @app.get("/health/loop", include_in_schema=False)

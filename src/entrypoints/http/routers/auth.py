@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
@@ -18,7 +18,8 @@ from entrypoints.http.schemas import (
 )
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-_401 = problem_responses(401)
+# The bearer is optional on logout: an anonymous or expired caller may still end a session.
+OPTIONAL_BEARER: dict[str, Any] = {"security": [{}]}
 
 
 def _out(pair: TokenPair) -> TokenOut:
@@ -46,7 +47,8 @@ async def login(
 @router.post(
     "/password-reset",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=problem_responses(422, 429),
+    response_class=Response,
+    responses=problem_responses(429),
 )
 async def request_password_reset(
     body: PasswordResetRequest, container: ContainerDep, client: ClientAddress
@@ -60,7 +62,7 @@ async def request_password_reset(
 @router.post(
     "/password-reset/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(400, 422, 429),
+    responses=problem_responses(400, 429),
 )
 async def confirm_password_reset(
     body: PasswordResetConfirm, container: ContainerDep, client: ClientAddress
@@ -73,7 +75,7 @@ async def confirm_password_reset(
 @router.post(
     "/verify-email/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(400, 422),
+    responses=problem_responses(400),
 )
 async def confirm_email(body: EmailConfirm, container: ContainerDep) -> Response:
     await container.confirm_email().execute(body.token)
@@ -83,6 +85,7 @@ async def confirm_email(body: EmailConfirm, container: ContainerDep) -> Response
 @router.post(
     "/verify-email/resend",
     status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,
     responses=problem_responses(401, 429),
 )
 async def resend_verification(actor: CurrentActor, container: ContainerDep) -> Response:
@@ -91,13 +94,13 @@ async def resend_verification(actor: CurrentActor, container: ContainerDep) -> R
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
-@router.post("/refresh", response_model=TokenOut, responses=_401)
+@router.post("/refresh", response_model=TokenOut, responses=problem_responses(401))
 async def refresh(body: RefreshRequest, container: ContainerDep) -> TokenOut:
     """Rotate: the presented refresh token is spent; reusing it revokes the whole session."""
     return _out(await container.refresh_session().execute(body.refresh_token))
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=_401)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=OPTIONAL_BEARER)
 async def logout(body: RefreshRequest, actor: LenientActor, container: ContainerDep) -> Response:
     """Ends the refresh token's session (every access token issued in it stops working) and,
     when sent, the current access token. An expired bearer does not block the logout."""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -12,7 +12,7 @@ from application.posts import CreatePostCommand, UpdatePostCommand
 from application.views import PostView
 from entrypoints.container import Container
 from entrypoints.http.deps import ContainerDep, CurrentActor, IfMatch, OptionalActor, etag
-from entrypoints.http.idempotency import idempotent
+from entrypoints.http.idempotency import IDEMPOTENCY_KEY, idempotent
 from entrypoints.http.schemas import (
     PageOut,
     PostCreate,
@@ -24,9 +24,36 @@ from entrypoints.http.schemas import (
 
 router = APIRouter(tags=["posts"])
 
-_AUTH = problem_responses(401)
-_READ = problem_responses(401, 404)
+_READ = problem_responses(401, 404)  # 401: a bearer was sent and is not valid
 _WRITE = problem_responses(401, 403, 404, 409, 412)
+# Anonymous readers see published posts; authors and admins also see their drafts.
+OPTIONAL_BEARER: dict[str, Any] = {"security": [{}]}
+
+_POST = {"post_id": "$response.body#/id"}
+_POST_AT_VERSION = {**_POST, "header.if-match": "$response.header.ETag"}
+_ETAG = {
+    "description": "The post's version; send it back in If-Match to change the post safely",
+    "required": True,
+    "schema": {"type": "string"},
+}
+_LINKS = {
+    "GetPost": {"operationId": "get_post", "parameters": _POST},
+    "UpdatePost": {"operationId": "update_post", "parameters": _POST_AT_VERSION},
+    "PublishPost": {"operationId": "publish_post", "parameters": _POST_AT_VERSION},
+    "DeletePost": {"operationId": "delete_post", "parameters": _POST_AT_VERSION},
+}
+_A_POST: dict[str, Any] = {"headers": {"ETag": _ETAG}, "links": _LINKS}
+_CREATED: dict[str, Any] = {
+    "headers": {
+        "ETag": _ETAG,
+        "Location": {
+            "description": "The post's URL",
+            "required": True,
+            "schema": {"type": "string"},
+        },
+    },
+    "links": _LINKS,
+}
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 JSON = "application/json"
@@ -42,7 +69,8 @@ def _post_response(view: PostView, status_code: int = 200, **headers: str) -> Re
     "/posts",
     status_code=status.HTTP_201_CREATED,
     response_model=PostOut,
-    responses=problem_responses(401, 409, 422),
+    responses={201: _CREATED, **problem_responses(401, 409)},
+    openapi_extra=IDEMPOTENCY_KEY,
 )
 async def create_post(
     body: PostCreate, actor: CurrentActor, container: ContainerDep, request: Request
@@ -94,7 +122,12 @@ async def _public_post(container: Container, post_id: UUID) -> bytes:
     return etag(view.version).encode() + b"\n" + post_json(view)
 
 
-@router.get("/posts/{post_id}", response_model=PostOut, responses=_READ)
+@router.get(
+    "/posts/{post_id}",
+    response_model=PostOut,
+    responses={200: _A_POST, **_READ},
+    openapi_extra=OPTIONAL_BEARER,
+)
 async def get_post(post_id: UUID, actor: OptionalActor, container: ContainerDep) -> Response:
     """Published posts come from the cache (loaded as an anonymous reader, so a cached entry
     is never a draft); drafts are read from the database for their author or an admin."""
@@ -110,7 +143,7 @@ async def get_post(post_id: UUID, actor: OptionalActor, container: ContainerDep)
     return Response(body, media_type=JSON, headers={"ETag": tag.decode()})
 
 
-@router.patch("/posts/{post_id}", response_model=PostOut, responses=_WRITE)
+@router.patch("/posts/{post_id}", response_model=PostOut, responses={200: _A_POST, **_WRITE})
 async def update_post(
     post_id: UUID, body: PostUpdate, actor: CurrentActor, container: ContainerDep, expected: IfMatch
 ) -> Response:
@@ -122,7 +155,7 @@ async def update_post(
     return _post_response(view)
 
 
-@router.post("/posts/{post_id}/publish", response_model=PostOut, responses=_WRITE)
+@router.post("/posts/{post_id}/publish", response_model=PostOut, responses={200: _A_POST, **_WRITE})
 async def publish_post(
     post_id: UUID, actor: CurrentActor, container: ContainerDep, expected: IfMatch
 ) -> Response:
