@@ -3,8 +3,7 @@ rejected (422), so mass assignment is impossible by construction.
 
 Request constraints are the domain's rules as far as JSON Schema can say them (lengths, no
 NUL, not blank), so the published schema promises what the API accepts: whatever matches it
-passes the domain too, and what does not is refused here with a 422. Patterns use Python's
-`re` (as the domain does), so `\\s` means the same thing on both sides."""
+passes the domain too, and what does not is refused here with a 422."""
 
 from __future__ import annotations
 
@@ -14,15 +13,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-T = TypeVar("T")
+from domain.values import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
+from entrypoints.http.text_patterns import EMAIL, NO_NUL, NON_BLANK_TEXT
 
-# Text the domain trims and stores: not blank, no NUL (databases refuse it).
-NON_BLANK_TEXT = r"^\s*[^\s\x00][^\x00]*$"
-NO_NUL = r"^[^\x00]*$"
-# The domain's address rule (one "@", a dotted domain, no spaces), before its normalisation.
-EMAIL = r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s.\x00]+$"
-EMAIL_MAX = 254
-PASSWORD_MIN, PASSWORD_MAX = 8, 128
+T = TypeVar("T")
 
 
 def _password(**kwargs: Any) -> Any:
@@ -30,7 +24,7 @@ def _password(**kwargs: Any) -> Any:
 
 
 class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")  # as the domain's
 
 
 class UserCreate(Request):

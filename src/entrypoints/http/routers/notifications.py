@@ -11,9 +11,17 @@ from entrypoints.http.deps import ContainerDep, CurrentActor
 from entrypoints.http.schemas import NotificationOut, PageOut, problem_responses
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
+_MARK_FIRST_READ = {
+    "operationId": "mark_read",
+    "parameters": {"notification_id": "$response.body#/items/0/id"},
+}
 
 
-@router.get("", response_model=PageOut[NotificationOut], responses=problem_responses(400, 401))
+@router.get(
+    "",
+    response_model=PageOut[NotificationOut],
+    responses={200: {"links": {"MarkRead": _MARK_FIRST_READ}}, **problem_responses(400, 401)},
+)
 async def list_notifications(
     actor: CurrentActor,
     container: ContainerDep,
