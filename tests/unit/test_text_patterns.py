@@ -68,7 +68,6 @@ def test_an_address_the_schema_accepts_the_domain_accepts(address: str) -> None:
 @pytest.mark.parametrize(
     "address",
     [
-        "a@b.c\x1d",
         "a@b.c\u00a8",
         "a@@b.c",
         "a@b",
@@ -84,11 +83,13 @@ def test_an_address_the_domain_refuses_the_schema_refuses(address: str) -> None:
         UserCreate(email=address, password="x" * 8, name="A")
 
 
-@pytest.mark.parametrize("address", ["a\uff20b.c", "a@b\uff0ec", "a\u2488b@c.d"])
-def test_an_address_that_nfkc_would_change_into_another_is_refused(address: str) -> None:
-    """The domain would accept these (normalised, "a\uff20b.c" is "a@b.c"), but what the schema
-    lets through is checked before normalisation, so it refuses them rather than promise an
-    address the domain could read differently."""
+@pytest.mark.parametrize(
+    "address", ["a\uff20b.c", "a@b\uff0ec", "a\u2488b@c.d", " a@b.c", "a@b.c\x1d"]
+)
+def test_an_address_that_normalisation_would_change_into_another_is_refused(address: str) -> None:
+    """The domain would accept these (normalised, "a\uff20b.c" is "a@b.c"), but the schema
+    speaks of the address as sent, so it refuses them rather than promise an address the
+    domain reads differently."""
     with pytest.raises(ValidationError):
         UserCreate(email=address, password="x" * 8, name="A")
 
