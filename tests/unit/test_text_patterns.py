@@ -15,6 +15,7 @@ from domain.errors import DomainError
 from domain.values import Body, Email, Name, Title, check_password_policy
 from entrypoints.http.schemas import PostCreate, UserCreate
 from entrypoints.http.text_patterns import (
+    CONTROL,
     EMAIL,
     NFKC_SEPARATORS,
     NON_BLANK_TEXT,
@@ -27,6 +28,10 @@ ALL = [c for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
 
 def test_the_whitespace_table_is_what_strip_removes() -> None:
     assert code_points(WHITESPACE) == {c for c in ALL if chr(c).isspace()}
+
+
+def test_the_control_table_is_unicode_category_cc() -> None:
+    assert code_points(CONTROL) == {c for c in ALL if unicodedata.category(chr(c)) == "Cc"}
 
 
 def test_the_nfkc_table_lists_every_character_that_normalises_into_a_separator() -> None:
@@ -69,6 +74,7 @@ def test_an_address_the_schema_accepts_the_domain_accepts(address: str) -> None:
     "address",
     [
         "a@b.c\u00a8",
+        "a\x01@b.c",
         "a@@b.c",
         "a@b",
         "a@b.c.",

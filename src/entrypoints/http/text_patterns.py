@@ -50,13 +50,16 @@ def _set(*groups: Codes) -> str:
     return "".join(parts)
 
 
+# Control characters (Unicode category Cc): SMTP refuses them in an address.
+CONTROL: Codes = ((0x00, 0x1F), (0x7F, 0x9F))
+
 NUL = "\\u0000"  # databases refuse it
 SPACE = _set(WHITESPACE)
-_NOT_IN_ADDRESS = _set(WHITESPACE, NFKC_SEPARATORS) + NUL
+_NOT_IN_ADDRESS = _set(WHITESPACE, NFKC_SEPARATORS, CONTROL)
 
 # Text the domain trims and stores: not blank once trimmed, no NUL.
 NON_BLANK_TEXT = f"^[{SPACE}]*[^{SPACE}{NUL}][^{NUL}]*$"
 NO_NUL = f"^[^{NUL}]*$"
-# The domain's address rule (one "@", a dotted domain, no whitespace), as it applies before
-# normalisation.
+# The domain's address rule (one "@", a dotted domain, no whitespace, no control character),
+# as it applies before normalisation.
 EMAIL = f"^[^@{_NOT_IN_ADDRESS}]+@[^@{_NOT_IN_ADDRESS}]+\\.[^@.{_NOT_IN_ADDRESS}]+$"
