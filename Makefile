@@ -45,7 +45,7 @@ test-integration: $(STAMP) ## adapters against real Postgres/SQLite (INKWELL_TES
 	$(PY) -m pytest tests/integration -m integration -rs $(PYTEST_ARGS)
 
 schemathesis: $(STAMP) ## Schemathesis against a live server (production-like with INKWELL_TEST_*_URL)
-	$(PY) tests/schemathesis/run.py
+	$(PY) -m tests.schemathesis.run
 
 lint: $(STAMP) ## ruff (lint + format check), mypy --strict, import-linter
 	$(BIN)/ruff check src tests
