@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install run worker bench test test-unit test-e2e test-integration lint format typecheck \
-        check migrate admin worker clean
+        check migrate admin worker clean schemathesis
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ test: $(STAMP) ## unit + e2e tests on in-memory adapters (no Postgres/Redis need
 
 test-integration: $(STAMP) ## adapters against real Postgres/SQLite (INKWELL_TEST_DATABASE_URL)
 	$(PY) -m pytest tests/integration -m integration -rs $(PYTEST_ARGS)
+
+schemathesis: $(STAMP) ## Schemathesis against a live server (production-like with INKWELL_TEST_*_URL)
+	$(PY) -m tests.schemathesis.run
 
 lint: $(STAMP) ## ruff (lint + format check), mypy --strict, import-linter
 	$(BIN)/ruff check src tests

@@ -10,9 +10,12 @@ from importlib import resources
 
 from domain.errors import InvalidBody, InvalidEmail, InvalidName, InvalidTitle, WeakPassword
 
-# Deliberately simple: one "@", a dotted domain, no spaces. Deliverability is proven by the
-# verification email, not by a regular expression.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+# Deliberately simple: one "@", a dotted domain, no spaces and no control characters (SMTP
+# refuses them, so such an address could never get its verification mail). Deliverability is
+# proven by the verification email, not by a regular expression.
+_EMAIL = re.compile(
+    r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s.\x00-\x1f\x7f-\x9f]+$"
+)
 EMAIL_MAX = 254
 
 

@@ -8,6 +8,7 @@ The table is checked against `app.routes`, so a new route with an id fails
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -102,7 +103,7 @@ def _routes_taking_object_ids(app: FastAPI) -> set[tuple[str, str]]:
     `*_id` query parameter."""
     found = set()
     for route in all_routes(app):
-        path = route.path or ""
+        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path or "")  # {id:uuid} -> {id}
         if "{" in path:
             found |= {(m, path) for m in route.methods or {"*"} if m != "HEAD"}
     for path, operations in app.openapi()["paths"].items():

@@ -29,7 +29,17 @@ def test_emails_are_normalised_so_case_does_not_make_a_new_address() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "no-at-sign", "two@@example.com", "a@b", "spaces in@example.com", "a" * 250 + "@x.io"],
+    [
+        "",
+        "no-at-sign",
+        "two@@example.com",
+        "a@b",
+        "spaces in@example.com",
+        "a" * 250 + "@x.io",
+        "bell\x07@example.com",  # SMTP refuses control characters: no mail could reach it
+        "a@exa\x7fmple.com",
+        "a@example.c\x85om",
+    ],
 )
 def test_malformed_emails_are_rejected(raw: str) -> None:
     with pytest.raises(InvalidEmail):

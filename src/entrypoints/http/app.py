@@ -19,6 +19,7 @@ from entrypoints.http.middleware import (
     GzipWhenAccepted,
     RequestIdMiddleware,
 )
+from entrypoints.http.openapi import install_openapi, operation_id
 from entrypoints.http.routers import admin, auth, health, metrics, notifications, posts, users
 from entrypoints.observability.logs import ACCESS_LOGGER, configure_logging, get_logger
 from entrypoints.relay import start_relay
@@ -52,6 +53,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         description="Publishing backend: accounts, authentication, posts, follows and feed.",
         lifespan=lifespan,
         swagger_ui_init_oauth={"usePkceWithAuthorizationCodeGrant": False},
+        generate_unique_id_function=operation_id,
     )
     app.state.container = container
     app.state.metrics = container.metrics() if settings.metrics_enabled else None
@@ -63,6 +65,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     if settings.metrics_enabled:
         app.router.routes.extend(metrics.router.routes)
     install_error_handlers(app)
+    install_openapi(app)
     if probe is not None:
 
         @app.get("/health/loop", include_in_schema=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from adapters.sqlalchemy.engine import database_unavailable
 from application import errors as app
@@ -41,6 +43,8 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (app.InvalidCursor, 400, "Bad Request"),
     (app.RateLimited, 429, "Too Many Requests"),
     (dom.PostAlreadyPublished, 409, "Conflict"),
+    # Not a 422: the request is well formed, the rule is about who may follow whom.
+    (dom.SelfFollowRejected, 403, "Forbidden"),
     (dom.DomainError, 422, "Unprocessable Content"),
 ]
 
@@ -79,13 +83,41 @@ async def _handle_known(request: Request, exc: Exception) -> JSONResponse:
     return problem(status, title, message, headers=headers)
 
 
-async def _handle_http(_request: Request, exc: Exception) -> JSONResponse:
+_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}  # RFC 9110 names
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path supports. Starlette's own 405 names only those of the first
+    route matching the path, while RFC 9110 wants all of them (`GET /posts` and
+    `POST /posts` are two routes)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
+async def _handle_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    title = {401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}.get(
-        exc.status_code, "Error"
-    )
-    headers = dict(exc.headers) if exc.headers else None
-    return problem(exc.status_code, title, str(exc.detail), headers=headers)
+    title = _TITLES.get(exc.status_code) or _phrase(exc.status_code)
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return problem(exc.status_code, title, str(exc.detail), headers=headers or None)
 
 
 async def _handle_validation(_request: Request, exc: Exception) -> JSONResponse:

@@ -6,17 +6,34 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import Request, Response
 
 from application.ports.idempotency import IdempotencyStore, StoredResponse
 from entrypoints.http.errors import problem
 
-_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,255}$")
+KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,255}$"
+_KEY = re.compile(KEY_PATTERN)
 # A claim lives this long while its request runs; the answer is kept for the full TTL.
 # So a request that dies (process killed, store unreachable) blocks retries briefly, not a day.
 RUNNING_CLAIM_SECONDS = 60
 _REPLAYED_HEADERS = ("location", "etag", "content-type")
+
+# Read by `idempotent` itself (a malformed key is a 400), so it is documented by hand.
+IDEMPOTENCY_KEY: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": "Makes retries safe: a repeat replays the first answer "
+            "(`Idempotent-Replayed: true`); the same key with another body is a 422, a repeat "
+            "while the first is still running a 409.",
+            "schema": {"type": "string", "pattern": KEY_PATTERN},
+        }
+    ]
+}
 
 
 async def idempotent(

@@ -1,5 +1,9 @@
 """Request and response bodies. Requests list exactly the writable fields; anything else is
-rejected (422), so mass assignment is impossible by construction."""
+rejected (422), so mass assignment is impossible by construction.
+
+Request constraints are the domain's rules as far as JSON Schema can say them (lengths, no
+NUL, not blank), so the published schema promises what the API accepts: whatever matches it
+passes the domain too, and what does not is refused here with a 422."""
 
 from __future__ import annotations
 
@@ -10,29 +14,34 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.audit import AuditKind
+from domain.values import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
+from entrypoints.http.problems import problem_responses as problem_responses  # for routers
+from entrypoints.http.text_patterns import EMAIL, NO_NUL, NON_BLANK_TEXT
 
 T = TypeVar("T")
 
-Password = Field(min_length=1, max_length=1024)
+
+def _password(**kwargs: Any) -> Any:
+    return Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX, pattern=NO_NUL, **kwargs)
 
 
 class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")  # as the domain's
 
 
 class UserCreate(Request):
-    email: str = Field(max_length=320, examples=["ada@example.com"])
-    password: str = Field(min_length=1, max_length=1024, examples=["correct horse battery"])
-    name: str = Field(max_length=200, examples=["Ada Lovelace"])
+    email: str = Field(max_length=EMAIL_MAX, pattern=EMAIL, examples=["ada@example.com"])
+    password: str = _password(examples=["correct horse battery"])
+    name: str = Field(min_length=1, max_length=100, pattern=NON_BLANK_TEXT, examples=["Ada"])
 
 
 class UserUpdate(Request):
     """Changing email or password of your own account needs current_password.
     is_admin and is_active may only be sent by administrators (403 otherwise)."""
 
-    name: str | None = Field(None, max_length=200)
-    email: str | None = Field(None, max_length=320)
-    new_password: str | None = Field(None, min_length=1, max_length=1024)
+    name: str | None = Field(None, min_length=1, max_length=100, pattern=NON_BLANK_TEXT)
+    email: str | None = Field(None, max_length=EMAIL_MAX, pattern=EMAIL)
+    new_password: str | None = _password(default=None)
     current_password: str | None = Field(None, min_length=1, max_length=1024)
     is_admin: bool | None = None
     is_active: bool | None = None
@@ -43,12 +52,14 @@ class RefreshRequest(Request):
 
 
 class PasswordResetRequest(Request):
+    """Any address is answered alike (202), so that accounts cannot be enumerated."""
+
     email: str = Field(max_length=320)
 
 
 class PasswordResetConfirm(Request):
     token: str = Field(min_length=1, max_length=200)
-    new_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = _password()
 
 
 class EmailConfirm(Request):
@@ -64,13 +75,17 @@ class NotificationOut(BaseModel):
 
 
 class PostCreate(Request):
-    title: str = Field(max_length=1000, examples=["Hello, world"])
-    body: str = Field(max_length=200_000, examples=["My first post."])
+    title: str = Field(
+        min_length=1, max_length=200, pattern=NON_BLANK_TEXT, examples=["Hello, world"]
+    )
+    body: str = Field(
+        min_length=1, max_length=50_000, pattern=NON_BLANK_TEXT, examples=["My first post."]
+    )
 
 
 class PostUpdate(Request):
-    title: str | None = Field(None, max_length=1000)
-    body: str | None = Field(None, max_length=200_000)
+    title: str | None = Field(None, min_length=1, max_length=200, pattern=NON_BLANK_TEXT)
+    body: str | None = Field(None, min_length=1, max_length=50_000, pattern=NON_BLANK_TEXT)
 
 
 class UserOut(BaseModel):
@@ -159,35 +174,11 @@ class PageOut(BaseModel, Generic[T]):
     next_cursor: str | None
 
 
-class Problem(BaseModel):
-    """RFC 9457 problem details."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str | None = None
+class Liveness(BaseModel):
+    status: Literal["ok"]
 
 
-_PROBLEM_DESCRIPTIONS = {
-    400: "Bad request (e.g. a cursor this API did not issue)",
-    401: "Missing, invalid, expired or revoked credentials",
-    403: "Authenticated but not allowed",
-    404: "Not found (or not visible to you)",
-    409: "Conflicts with the current state",
-    412: "If-Match does not match the current version",
-    413: "Request body too large",
-    422: "Invalid request (or an Idempotency-Key reused with another body)",
-    429: "Rate limited; see Retry-After",
-}
-
-
-def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the problem+json answers a route can give."""
-    return {
-        code: {
-            "model": Problem,
-            "description": _PROBLEM_DESCRIPTIONS[code],
-            "content": {"application/problem+json": {}},
-        }
-        for code in codes
-    }
+class Readiness(BaseModel):
+    status: Literal["ok", "unavailable"]
+    database: Literal["ok", "down"]
+    redis: Literal["ok", "degraded", "disabled"]

@@ -8,10 +8,13 @@ from application.audit import AuditEventView
 from application.pagination import Page
 from application.ports.audit import AuditFilter
 from entrypoints.http.deps import ContainerDep, CurrentActor
+from entrypoints.http.openapi import operation_id
 from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import AuditEventOut, AuditEventQuery, PageOut, problem_responses
 
-router = APIRouter(prefix=f"{API_PREFIX}/admin", tags=["admin"])
+router = APIRouter(
+    prefix=f"{API_PREFIX}/admin", tags=["admin"], generate_unique_id_function=operation_id
+)
 
 
 @router.get(

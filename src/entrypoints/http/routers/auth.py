@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
@@ -14,6 +14,7 @@ from entrypoints.http.deps import (
     LenientActor,
     RequestOrigin,
 )
+from entrypoints.http.openapi import operation_id
 from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import (
     EmailConfirm,
@@ -24,8 +25,11 @@ from entrypoints.http.schemas import (
     problem_responses,
 )
 
-router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
-_401 = problem_responses(401)
+router = APIRouter(
+    prefix=f"{API_PREFIX}/auth", tags=["auth"], generate_unique_id_function=operation_id
+)
+# The bearer is optional on logout: an anonymous or expired caller may still end a session.
+OPTIONAL_BEARER: dict[str, Any] = {"security": [{}]}
 
 
 def _out(pair: TokenPair) -> TokenOut:
@@ -54,7 +58,8 @@ async def login(
 @router.post(
     "/password-reset",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=problem_responses(422, 429),
+    response_class=Response,
+    responses=problem_responses(429),
 )
 async def request_password_reset(
     body: PasswordResetRequest,
@@ -71,7 +76,7 @@ async def request_password_reset(
 @router.post(
     "/password-reset/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(400, 422, 429),
+    responses=problem_responses(400, 429),
 )
 async def confirm_password_reset(
     body: PasswordResetConfirm,
@@ -89,7 +94,7 @@ async def confirm_password_reset(
 @router.post(
     "/verify-email/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(400, 422),
+    responses=problem_responses(400),
 )
 async def confirm_email(body: EmailConfirm, container: ContainerDep) -> Response:
     await container.confirm_email().execute(body.token)
@@ -99,6 +104,7 @@ async def confirm_email(body: EmailConfirm, container: ContainerDep) -> Response
 @router.post(
     "/verify-email/resend",
     status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,
     responses=problem_responses(401, 429),
 )
 async def resend_verification(actor: CurrentActor, container: ContainerDep) -> Response:
@@ -107,13 +113,13 @@ async def resend_verification(actor: CurrentActor, container: ContainerDep) -> R
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
-@router.post("/refresh", response_model=TokenOut, responses=_401)
+@router.post("/refresh", response_model=TokenOut, responses=problem_responses(401))
 async def refresh(body: RefreshRequest, container: ContainerDep, origin: RequestOrigin) -> TokenOut:
     """Rotate: the presented refresh token is spent; reusing it revokes the whole session."""
     return _out(await container.refresh_session().execute(body.refresh_token, origin))
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=_401)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=OPTIONAL_BEARER)
 async def logout(
     body: RefreshRequest, actor: LenientActor, container: ContainerDep, origin: RequestOrigin
 ) -> Response:

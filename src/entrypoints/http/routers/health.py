@@ -7,20 +7,26 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from entrypoints.http.deps import ContainerDep
+from entrypoints.http.openapi import operation_id
+from entrypoints.http.schemas import Liveness, Readiness
 
-router = APIRouter(prefix="/health", tags=["operations"])
+router = APIRouter(prefix="/health", tags=["operations"], generate_unique_id_function=operation_id)
 log = logging.getLogger("inkwell.health")
 # Under the 2 s within which every answer comes, even from a hung database.
 PROBE_TIMEOUT_SECONDS = 1.5
 
 
-@router.get("/live")
+@router.get("/live", response_model=Liveness)
 async def live() -> dict[str, str]:
     """The process is up (no dependency is checked)."""
     return {"status": "ok"}
 
 
-@router.get("/ready", responses={503: {"description": "The database is unreachable"}})
+@router.get(
+    "/ready",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "The database is unreachable"}},
+)
 async def ready(container: ContainerDep) -> JSONResponse:
     """Ready to serve: the database answers within 1.5 seconds. Redis is reported but never
     fails readiness: without it the API keeps serving on its fallbacks."""

@@ -11,8 +11,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from entrypoints.http.deps import ContainerDep
 from entrypoints.http.errors import problem
+from entrypoints.http.openapi import operation_id
 
-router = APIRouter(tags=["operations"], include_in_schema=False)
+router = APIRouter(
+    tags=["operations"], include_in_schema=False, generate_unique_id_function=operation_id
+)
 
 
 @router.get("/metrics")

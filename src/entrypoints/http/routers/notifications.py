@@ -8,13 +8,26 @@ from fastapi import APIRouter, Query, Response, status
 from application.notifications import NotificationView
 from application.pagination import Page
 from entrypoints.http.deps import ContainerDep, CurrentActor
+from entrypoints.http.openapi import operation_id
 from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import NotificationOut, PageOut, problem_responses
 
-router = APIRouter(prefix=f"{API_PREFIX}/notifications", tags=["notifications"])
+router = APIRouter(
+    prefix=f"{API_PREFIX}/notifications",
+    tags=["notifications"],
+    generate_unique_id_function=operation_id,
+)
+_MARK_FIRST_READ = {
+    "operationId": "mark_read",
+    "parameters": {"notification_id": "$response.body#/items/0/id"},
+}
 
 
-@router.get("", response_model=PageOut[NotificationOut], responses=problem_responses(400, 401))
+@router.get(
+    "",
+    response_model=PageOut[NotificationOut],
+    responses={200: {"links": {"MarkRead": _MARK_FIRST_READ}}, **problem_responses(400, 401)},
+)
 async def list_notifications(
     actor: CurrentActor,
     container: ContainerDep,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -19,7 +19,8 @@ from entrypoints.http.deps import (
     RequestOrigin,
     etag,
 )
-from entrypoints.http.idempotency import idempotent
+from entrypoints.http.idempotency import IDEMPOTENCY_KEY, idempotent
+from entrypoints.http.openapi import operation_id
 from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import (
     PageOut,
@@ -30,11 +31,38 @@ from entrypoints.http.schemas import (
     problem_responses,
 )
 
-router = APIRouter(prefix=API_PREFIX, tags=["posts"])
+router = APIRouter(prefix=API_PREFIX, tags=["posts"], generate_unique_id_function=operation_id)
 
-_AUTH = problem_responses(401)
-_READ = problem_responses(401, 404)
+_READ = problem_responses(401, 404)  # 401: a bearer was sent and is not valid
 _WRITE = problem_responses(401, 403, 404, 409, 412)
+# Anonymous readers see published posts; authors and admins also see their drafts.
+OPTIONAL_BEARER: dict[str, Any] = {"security": [{}]}
+
+_POST = {"post_id": "$response.body#/id"}
+_POST_AT_VERSION = {**_POST, "header.if-match": "$response.header.ETag"}
+_ETAG = {
+    "description": "The post's version; send it back in If-Match to change the post safely",
+    "required": True,
+    "schema": {"type": "string"},
+}
+_LINKS = {
+    "GetPost": {"operationId": "get_post", "parameters": _POST},
+    "UpdatePost": {"operationId": "update_post", "parameters": _POST_AT_VERSION},
+    "PublishPost": {"operationId": "publish_post", "parameters": _POST_AT_VERSION},
+    "DeletePost": {"operationId": "delete_post", "parameters": _POST_AT_VERSION},
+}
+_A_POST: dict[str, Any] = {"headers": {"ETag": _ETAG}, "links": _LINKS}
+_CREATED: dict[str, Any] = {
+    "headers": {
+        "ETag": _ETAG,
+        "Location": {
+            "description": "The post's URL",
+            "required": True,
+            "schema": {"type": "string"},
+        },
+    },
+    "links": _LINKS,
+}
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 JSON = "application/json"
@@ -50,7 +78,8 @@ def _post_response(view: PostView, status_code: int = 200, **headers: str) -> Re
     "/posts",
     status_code=status.HTTP_201_CREATED,
     response_model=PostOut,
-    responses=problem_responses(401, 409, 422),
+    responses={201: _CREATED, **problem_responses(401, 409)},
+    openapi_extra=IDEMPOTENCY_KEY,
 )
 async def create_post(
     body: PostCreate, actor: CurrentActor, container: ContainerDep, request: Request
@@ -102,7 +131,12 @@ async def _public_post(container: Container, post_id: UUID) -> bytes:
     return etag(view.version).encode() + b"\n" + post_json(view)
 
 
-@router.get("/posts/{post_id}", response_model=PostOut, responses=_READ)
+@router.get(
+    "/posts/{post_id}",
+    response_model=PostOut,
+    responses={200: _A_POST, **_READ},
+    openapi_extra=OPTIONAL_BEARER,
+)
 async def get_post(post_id: UUID, actor: OptionalActor, container: ContainerDep) -> Response:
     """Published posts come from the cache (loaded as an anonymous reader, so a cached entry
     is never a draft); drafts are read from the database for their author or an admin."""
@@ -118,7 +152,7 @@ async def get_post(post_id: UUID, actor: OptionalActor, container: ContainerDep)
     return Response(body, media_type=JSON, headers={"ETag": tag.decode()})
 
 
-@router.patch("/posts/{post_id}", response_model=PostOut, responses=_WRITE)
+@router.patch("/posts/{post_id}", response_model=PostOut, responses={200: _A_POST, **_WRITE})
 async def update_post(
     post_id: UUID,
     body: PostUpdate,
@@ -140,7 +174,7 @@ async def update_post(
     return _post_response(view)
 
 
-@router.post("/posts/{post_id}/publish", response_model=PostOut, responses=_WRITE)
+@router.post("/posts/{post_id}/publish", response_model=PostOut, responses={200: _A_POST, **_WRITE})
 async def publish_post(
     post_id: UUID,
     actor: CurrentActor,

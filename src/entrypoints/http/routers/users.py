@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -12,7 +12,8 @@ from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor, UserView
 from entrypoints.container import Container
 from entrypoints.http.deps import ClientAddress, ContainerDep, CurrentActor, RequestOrigin
-from entrypoints.http.idempotency import idempotent
+from entrypoints.http.idempotency import IDEMPOTENCY_KEY, idempotent
+from entrypoints.http.openapi import operation_id
 from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import (
     PageOut,
@@ -25,10 +26,28 @@ from entrypoints.http.schemas import (
 
 JSON = "application/json"
 
-router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["users"])
+router = APIRouter(
+    prefix=f"{API_PREFIX}/users", tags=["users"], generate_unique_id_function=operation_id
+)
 
-_AUTH = problem_responses(401)
-_WRITE = problem_responses(401, 403, 404, 409)
+_USER = {"user_id": "$response.body#/id"}
+_GET_USER = {"operationId": "get_user", "parameters": _USER}
+_FOLLOW = {"operationId": "follow", "parameters": _USER}
+_UNFOLLOW = {"operationId": "unfollow", "parameters": _USER}
+_LOCATION = {"description": "The new user's URL", "required": True, "schema": {"type": "string"}}
+_CREATED: dict[str, Any] = {
+    "headers": {"Location": _LOCATION},
+    "links": {"GetUser": _GET_USER, "FollowUser": _FOLLOW, "UnfollowUser": _UNFOLLOW},
+}
+_ME: dict[str, Any] = {
+    "links": {
+        "GetUser": _GET_USER,
+        "UpdateUser": {"operationId": "update_user", "parameters": _USER},
+    }
+}
+_UPDATE = problem_responses(401, 403, 404, 409, 429)  # 429: current_password is throttled
+# Ids are routed as UUIDs only (`{user_id:uuid}`), so that `/users/me` never reads as a user
+# id: `DELETE /users/me` is a 405 (Allow: GET, PATCH), not "me is not a valid UUID".
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 
@@ -37,7 +56,8 @@ Cursor = Annotated[str | None, Query(max_length=200)]
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=UserOut,
-    responses=problem_responses(409, 422, 429),
+    responses={201: _CREATED, **problem_responses(409, 429)},
+    openapi_extra=IDEMPOTENCY_KEY,
 )
 async def register(
     body: UserCreate, container: ContainerDep, request: Request, client: ClientAddress
@@ -64,7 +84,7 @@ async def _cached_user(container: Container, user_id: UUID) -> Response:
     return Response(body, media_type=JSON)
 
 
-@router.get("/me", response_model=UserOut, responses=_AUTH)
+@router.get("/me", response_model=UserOut, responses={200: _ME, **problem_responses(401)})
 async def me(actor: CurrentActor, container: ContainerDep) -> Response:
     return await _cached_user(container, actor.user_id)
 
@@ -79,26 +99,26 @@ async def _update(
     )
 
 
-@router.patch("/me", response_model=UserOut, responses=_WRITE)
+@router.patch("/me", response_model=UserOut, responses=_UPDATE)
 async def update_me(
     body: UserUpdate, actor: CurrentActor, container: ContainerDep, origin: RequestOrigin
 ) -> UserView:
     return await _update(container, actor, actor.user_id, body, origin)
 
 
-@router.get("", response_model=PageOut[UserOut], responses=_AUTH)
+@router.get("", response_model=PageOut[UserOut], responses=problem_responses(400, 401))
 async def list_users(
     _actor: CurrentActor, container: ContainerDep, limit: Limit = 20, cursor: Cursor = None
 ) -> Page[UserView]:
     return await container.list_users().execute(limit=limit, cursor=cursor)
 
 
-@router.get("/{user_id}", response_model=UserOut, responses=_WRITE)
+@router.get("/{user_id:uuid}", response_model=UserOut, responses=problem_responses(401, 404))
 async def get_user(user_id: UUID, _actor: CurrentActor, container: ContainerDep) -> Response:
     return await _cached_user(container, user_id)
 
 
-@router.patch("/{user_id}", response_model=UserOut, responses=_WRITE)
+@router.patch("/{user_id:uuid}", response_model=UserOut, responses=_UPDATE)
 async def update_user(
     user_id: UUID,
     body: UserUpdate,
@@ -109,7 +129,11 @@ async def update_user(
     return await _update(container, actor, user_id, body, origin)
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE)
+@router.delete(
+    "/{user_id:uuid}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404),
+)
 async def delete_user(
     user_id: UUID, actor: CurrentActor, container: ContainerDep, origin: RequestOrigin
 ) -> Response:
@@ -117,13 +141,22 @@ async def delete_user(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.put("/{user_id}/follow", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE)
+@router.put(
+    "/{user_id:uuid}/follow",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404),
+)
 async def follow(user_id: UUID, actor: CurrentActor, container: ContainerDep) -> Response:
+    """Idempotent. Following yourself is refused (403)."""
     await container.follow_user().execute(actor, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.delete("/{user_id}/follow", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE)
+@router.delete(
+    "/{user_id:uuid}/follow",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 404),
+)
 async def unfollow(user_id: UUID, actor: CurrentActor, container: ContainerDep) -> Response:
     await container.unfollow_user().execute(actor, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
