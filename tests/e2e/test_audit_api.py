@@ -173,7 +173,6 @@ async def test_pages_are_newest_first_and_filters_narrow_them(
         ({"since": "yesterday"}, 422),
         ({"since": "2026-01-01T00:00:00"}, 422),  # no offset: ambiguous
         ({"since": "0001-01-01T00:00:00+05:00"}, 422),  # before year 1 in UTC
-        ({"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, 422),
         ({"limit": 0}, 422),
         ({"limit": 101}, 422),
         ({"subjet_id": "00000000-0000-0000-0000-000000000000"}, 422),  # misspelt filter
@@ -183,6 +182,17 @@ async def test_bad_queries_are_problems_never_500s(
     client: httpx.AsyncClient, admin: Account, params: dict[str, Any], status: int
 ) -> None:
     assert_problem(await client.get(AUDIT, params=params, headers=admin.auth), status)
+
+
+async def test_a_window_that_ends_before_it_starts_is_empty_not_an_error(
+    client: httpx.AsyncClient, admin: Account
+) -> None:
+    """Each bound is valid on its own (the schema can say no more), so the answer is the
+    empty set of events in that window."""
+    params = {"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}
+    response = await client.get(AUDIT, params=params, headers=admin.auth)
+    assert response.status_code == 200
+    assert response.json() == {"items": [], "next_cursor": None}
 
 
 async def test_the_log_never_holds_passwords_tokens_or_unknown_addresses(
