@@ -311,16 +311,19 @@ class Logout:
         actor = cmd.actor
         async with self._uow as uow:
             stored = await uow.refresh_tokens.get_by_hash(self._codec.digest(cmd.refresh_token))
-            sessions = {stored.family_id} if stored is not None else set()
+            # The sessions this logout ends, by owner; each is recorded if it was still live.
+            ending: dict[UUID, set[UUID]] = {}
+            if stored is not None:
+                ending.setdefault(stored.user_id, set()).add(stored.family_id)
             if actor is not None and actor.session_id is not None:
-                sessions.add(actor.session_id)
-            if not sessions:
+                ending.setdefault(actor.user_id, set()).add(actor.session_id)
+            if not ending:
                 return
             now = self._clock.now()
-            for session in sessions:
-                await uow.refresh_tokens.revoke_family(session, now)
-            owner = stored.user_id if stored is not None else actor.user_id if actor else None
-            if stored is None or stored.revoked_at is None:  # a repeated logout is no event
+            for owner, candidates in ending.items():
+                sessions = {s for s in candidates if await uow.refresh_tokens.revoke_family(s, now)}
+                if not sessions:  # all had ended before: a repeated logout is no event
+                    continue
                 await self._auditor.record(
                     uow,
                     AuditKind.LOGOUT,

@@ -38,6 +38,11 @@ class ConcurrentUpdate(ApplicationError):
     """Someone else changed the resource between our read and our write."""
 
 
+class StoreUnavailable(ApplicationError):
+    """The database could not serve now (down, hung, out of connections): nothing was
+    written, and the same request may succeed later."""
+
+
 class InvalidCursor(ApplicationError):
     pass
 

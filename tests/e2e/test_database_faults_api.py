@@ -7,9 +7,16 @@ import httpx
 import pytest
 from sqlalchemy import exc
 
+from application.errors import StoreUnavailable
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from tests.e2e.conftest import assert_problem
+
+
+def _unavailable(cause: BaseException) -> StoreUnavailable:
+    error = StoreUnavailable("The database did not answer.")
+    error.__cause__ = cause
+    return error
 
 
 class _DriverError(Exception):
@@ -45,8 +52,10 @@ async def _answer_when_use_case_raises(
     "error",
     [
         exc.TimeoutError("QueuePool limit of size 1 overflow 0 reached"),  # pool exhausted
-        ConnectionRefusedError(111, "Connect call failed"),  # server stopped
-        TimeoutError(),  # connect or command timeout: a hung server or network
+        # What the SQLAlchemy unit of work raises for the driver's bare socket errors and
+        # timeouts (tests/integration: test_sqlalchemy_specifics):
+        _unavailable(ConnectionRefusedError(111, "Connect call failed")),  # server stopped
+        _unavailable(TimeoutError()),  # connect or command timeout: a hung server or network
         _dbapi("08003", invalidated=True),  # connection dropped mid-statement
         _dbapi("57P03"),  # the database system is starting up
         _dbapi("53300"),  # too many connections
@@ -72,3 +81,23 @@ async def test_any_other_database_error_is_a_generic_500(
     assert body["detail"] == "An unexpected error occurred."
     assert "DBAPIError" in caplog.text
     assert "argon2" not in caplog.text
+
+
+async def test_an_os_error_that_is_not_the_databases_is_a_500_not_a_503(
+    container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug (a missing file, a permission, a timeout elsewhere) is not reported as a database
+    outage that clients should retry."""
+    response = await _answer_when_use_case_raises(container, FileNotFoundError("/var/x"))
+    body = assert_problem(response, 500)
+    assert body["detail"] == "An unexpected error occurred."
+    assert "FileNotFoundError" in caplog.text
+
+
+async def test_a_500_carries_each_security_header_once(container: Container) -> None:
+    """A database error that is a bug is answered inside the request-id middleware, and the
+    500 handler adds the headers too: the middleware must not add them again."""
+    response = await _answer_when_use_case_raises(container, _dbapi("23503"))  # FK violation
+    assert_problem(response, 500)
+    for name in ("x-request-id", "x-frame-options", "x-content-type-options", "referrer-policy"):
+        assert len(response.headers.get_list(name)) == 1, name

@@ -171,3 +171,10 @@ async def test_metrics_stay_out_of_the_schema_and_can_be_disabled(
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as off:
         assert (await off.get("/metrics")).status_code == 404
     await shutdown(container)
+
+
+async def test_invented_methods_cannot_grow_the_metric_children(client: httpx.AsyncClient) -> None:
+    metrics = client._transport.app.state.metrics  # type: ignore[attr-defined]
+    for i in range(50):
+        await client.request(f"FOO{i}", "/posts")
+    assert len([k for k in metrics._http if k[0] == "OTHER"]) <= 2

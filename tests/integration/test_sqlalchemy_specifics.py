@@ -11,6 +11,7 @@ from sqlalchemy import inspect, select
 
 from adapters.sqlalchemy import migrate
 from adapters.sqlalchemy.tables import metadata, outbox
+from application.errors import StoreUnavailable
 from application.posts import CreatePostCommand
 from application.users import RegisterUserCommand
 from application.views import Actor
@@ -184,5 +185,18 @@ async def test_migration_0002_treats_older_events_as_history_not_work(tmp_path: 
     try:
         async with container.uow() as uow:
             assert await uow.outbox.claim_due(10) == []
+    finally:
+        await shutdown(container)
+
+
+async def test_a_database_that_refuses_connections_is_named_unavailable() -> None:
+    """The driver lets a refused connection through as a bare OSError; the unit of work names
+    it, so the HTTP layer answers 503 for it and 500 for any other OSError (a bug)."""
+    container = sql_container("postgresql+asyncpg://postgres@127.0.0.1:1/nowhere")
+    try:
+        with pytest.raises(StoreUnavailable) as raised:
+            async with container.uow():
+                pass
+        assert isinstance(raised.value.__cause__, OSError)
     finally:
         await shutdown(container)

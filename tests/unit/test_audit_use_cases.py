@@ -183,6 +183,24 @@ async def test_a_logout_is_recorded_once(container: Container) -> None:
     assert event.details == {"session_id": str(actor.session_id)}
 
 
+async def test_a_logout_that_ends_another_live_session_is_recorded(
+    container: Container,
+) -> None:
+    """The refresh token's session ended before; the bearer's is live and ends now."""
+    ada = await _user(container)
+    first = await container.authenticate().execute(_login("ada@example.com"))
+    second = await container.authenticate().execute(_login("ada@example.com"))
+    first_actor = await container.authenticate_access_token().execute(first.access_token)
+    await container.logout().execute(LogoutCommand(first.refresh_token, first_actor, ORIGIN))
+    second_actor = await container.authenticate_access_token().execute(second.access_token)
+    await container.logout().execute(LogoutCommand(first.refresh_token, second_actor, ORIGIN))
+    events = await _events(container, kind=AuditKind.LOGOUT)
+    assert sorted(e.details["session_id"] for e in events) == sorted(
+        [str(first_actor.session_id), str(second_actor.session_id)]
+    )
+    assert {e.subject_id for e in events} == {ada.user_id}
+
+
 async def test_changing_your_password_and_email_is_recorded_without_secrets(
     container: Container,
 ) -> None:

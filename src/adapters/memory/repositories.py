@@ -197,15 +197,17 @@ class InMemoryRefreshTokenRepository(RefreshTokenRepository):
             del tokens[key]
         return len(expired)
 
-    def _revoke_where(self, now: datetime, match: Callable[[RefreshToken], bool]) -> None:
-        tokens = self._s.refresh_tokens
+    def _revoke_where(self, now: datetime, match: Callable[[RefreshToken], bool]) -> int:
+        tokens, revoked = self._s.refresh_tokens, 0
         for key, token in list(tokens.items()):
             if token.revoked_at is None and match(token):
                 tokens[key] = dataclasses.replace(token, revoked_at=now)
                 self._touched.add(user_namespace(token.user_id))
+                revoked += 1
+        return revoked
 
-    async def revoke_family(self, family_id: UUID, now: datetime) -> None:
-        self._revoke_where(now, lambda t: t.family_id == family_id)
+    async def revoke_family(self, family_id: UUID, now: datetime) -> bool:
+        return self._revoke_where(now, lambda t: t.family_id == family_id) > 0
 
     async def revoke_all_for_user(
         self, user_id: UUID, now: datetime, *, except_family: UUID | None = None

@@ -365,14 +365,14 @@ class SqlAlchemyRefreshTokenRepository(RefreshTokenRepository):
         )
         return result.rowcount == 1
 
-    async def revoke_family(self, family_id: UUID, now: datetime) -> None:
+    async def revoke_family(self, family_id: UUID, now: datetime) -> bool:
         owners = await self._conn.execute(
             select(refresh_tokens.c.user_id)
             .where(refresh_tokens.c.family_id == family_id)
             .distinct()
         )
         self._touched.update(user_namespace(owner) for (owner,) in owners)
-        await self._revoke(refresh_tokens.c.family_id == family_id, now)
+        return await self._revoke(refresh_tokens.c.family_id == family_id, now) > 0
 
     async def revoke_all_for_user(
         self, user_id: UUID, now: datetime, *, except_family: UUID | None = None
@@ -389,9 +389,10 @@ class SqlAlchemyRefreshTokenRepository(RefreshTokenRepository):
         )
         return result.rowcount
 
-    async def _revoke(self, condition: ColumnElement[bool], now: datetime) -> None:
-        await self._conn.execute(
+    async def _revoke(self, condition: ColumnElement[bool], now: datetime) -> int:
+        result = await self._conn.execute(
             update(refresh_tokens)
             .where(condition, refresh_tokens.c.revoked_at.is_(None))
             .values(revoked_at=now)
         )
+        return result.rowcount

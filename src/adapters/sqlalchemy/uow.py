@@ -19,6 +19,7 @@ from adapters.sqlalchemy.repositories import (
     SqlAlchemyUserRepository,
 )
 from adapters.sqlalchemy.tables import outbox
+from application.errors import StoreUnavailable
 from application.outbox import to_message
 from application.ports.cache import Cache
 from application.ports.jobs import OutboxSignal
@@ -52,7 +53,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self._events: list[DomainEvent] = []
 
     async def __aenter__(self) -> Self:
-        self._conn = await self._engine.connect()
+        try:
+            self._conn = await self._engine.connect()
+        except OSError as exc:  # refused, unreachable, connect timeout
+            raise StoreUnavailable("The database did not answer.") from exc
         if not self._read_only:
             await self._conn.begin()
         self._events = []
@@ -81,6 +85,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
                     await conn.rollback()
             finally:
                 await conn.close()
+        # The driver lets some socket errors and its command timeout through unwrapped; inside
+        # a unit of work they can only be the database's, so they are named as such here.
+        if isinstance(exc, OSError):
+            raise StoreUnavailable("The database did not answer.") from exc
 
     def collect(self, events: list[DomainEvent]) -> None:
         self._events.extend(events)

@@ -109,7 +109,9 @@ class RefreshTokenRepository(Protocol):
         """Spend the token; False when it was already spent (a concurrent or replayed use)."""
         ...
 
-    async def revoke_family(self, family_id: UUID, now: datetime) -> None: ...
+    async def revoke_family(self, family_id: UUID, now: datetime) -> bool:
+        """End a session; True when it was live until now."""
+        ...
 
     async def revoke_all_for_user(
         self, user_id: UUID, now: datetime, *, except_family: UUID | None = None

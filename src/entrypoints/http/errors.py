@@ -135,6 +135,14 @@ async def _handle_infrastructure(request: Request, exc: Exception) -> JSONRespon
     is a bug, answered like any unexpected error."""
     if not database_unavailable(exc):
         return await _handle_unexpected(request, exc)
+    return _unavailable(request, exc)
+
+
+async def _handle_store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    return _unavailable(request, exc.__cause__ or exc)
+
+
+def _unavailable(request: Request, exc: BaseException) -> JSONResponse:
     what = describe_error(exc, with_message=False)
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, what)
     return problem(
@@ -170,5 +178,5 @@ def install_error_handlers(app_: FastAPI) -> None:
     app_.add_exception_handler(StarletteHTTPException, _handle_http)
     app_.add_exception_handler(RequestValidationError, _handle_validation)
     app_.add_exception_handler(SQLAlchemyError, _handle_infrastructure)
-    app_.add_exception_handler(OSError, _handle_infrastructure)  # TimeoutError is one
+    app_.add_exception_handler(app.StoreUnavailable, _handle_store_unavailable)
     app_.add_exception_handler(Exception, _handle_unexpected)

@@ -105,12 +105,11 @@ class RequestIdMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                # What the app set wins: a route's own Cache-Control, or the headers the 500
+                # handler adds itself (it also answers from outside this middleware).
                 own = list(message.get("headers", []))
-                if any(name.lower() == b"cache-control" for name, _ in own):
-                    own += [h for h in added if h[0] != b"cache-control"]
-                else:
-                    own += added
-                message["headers"] = own
+                present = {name.lower() for name, _ in own}
+                message["headers"] = own + [h for h in added if h[0] not in present]
             await send(message)
 
         request_token = request_id_var.set(request_id)

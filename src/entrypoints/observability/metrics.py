@@ -91,10 +91,10 @@ class Metrics:
         self._outbox_lock = asyncio.Lock()
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        key = (method, route, status)
+        label = method if method in _METHODS else "OTHER"  # clients may invent methods
+        key = (label, route, status)
         children = self._http.get(key)
         if children is None:
-            label = method if method in _METHODS else "OTHER"
             children = (
                 self.http_requests.labels(label, route, str(status)),
                 self.http_duration.labels(label, route, str(status)),
