@@ -136,3 +136,21 @@ async def test_large_responses_are_gzipped_for_clients_that_accept_it(
     assert "content-encoding" not in plain.headers
     assert zipped.headers["content-encoding"] == "gzip"
     assert zipped.json() == plain.json()  # httpx decodes it
+
+
+async def test_start_up_freezes_what_lives_as_long_as_the_process() -> None:
+    """Full collections stop re-scanning the modules, the app and the container (measured:
+    get-post p99 at 64 connections 98 -> 23 ms; see bench/README.md)."""
+    import gc
+
+    from entrypoints.container import build_container
+    from entrypoints.http.app import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(build_container(make_settings()))
+    gc.unfreeze()
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
