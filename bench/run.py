@@ -276,8 +276,9 @@ end""",
 
 async def prepare(db: str, port: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT / "src"))
-    from application.pagination import encode_cursor
+    from application.pagination import Cursors
     from application.ports.repositories import Keyset
+    from entrypoints.settings import cursor_key
 
     conn = await asyncpg.connect(_dsn(db))
     try:
@@ -297,7 +298,7 @@ async def prepare(db: str, port: int) -> dict[str, Any]:
         )
     return {
         "post_ids": post_ids,
-        "deep_cursor": encode_cursor(Keyset(deep["published_at"], deep["id"])),
+        "deep_cursor": Cursors(cursor_key(SECRET)).encode(Keyset(deep["published_at"], deep["id"])),
         "token": tokens.json()["access_token"],
         "user0": str(user0),
     }

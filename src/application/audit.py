@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from application.errors import Forbidden
-from application.pagination import Page, decode_cursor, page_of
+from application.pagination import Cursors, Page
 from application.ports.audit import AuditFilter
 from application.ports.repositories import Keyset
 from application.ports.system import Clock, IdGenerator
@@ -130,18 +130,21 @@ class ListAuditEvents:
     """Administrators only (others get Forbidden, whatever they ask for). Newest first,
     narrowed by the filter."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, cursors: Cursors) -> None:
         self._uow = uow
+        self._cursors = cursors
 
     async def execute(
         self, actor: Actor, where: AuditFilter, *, limit: int, cursor: str | None
     ) -> Page[AuditEventView]:
         if not actor.is_admin:
             raise Forbidden("Only administrators may read the audit log.")
-        after = decode_cursor(cursor)
+        after = self._cursors.decode(cursor)
         async with self._uow as uow:
             rows = await uow.audit.list(where, after=after, limit=limit + 1)
-        return page_of(rows, limit, lambda e: Keyset(e.occurred_at, e.id), AuditEventView.of)
+        return self._cursors.page(
+            rows, limit, lambda e: Keyset(e.occurred_at, e.id), AuditEventView.of
+        )
 
 
 class PurgeOldAuditEvents:

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from application.errors import NotFound
-from application.pagination import Page, decode_cursor, page_of
+from application.pagination import Cursors, Page
 from application.ports.repositories import Keyset
 from application.ports.system import Clock
 from application.ports.uow import UnitOfWork
@@ -30,16 +30,19 @@ class NotificationView:
 class ListNotifications:
     """The caller's own notifications, newest first."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, cursors: Cursors) -> None:
         self._uow = uow
+        self._cursors = cursors
 
     async def execute(
         self, actor: Actor, *, limit: int, cursor: str | None
     ) -> Page[NotificationView]:
-        after = decode_cursor(cursor)
+        after = self._cursors.decode(cursor)
         async with self._uow as uow:
             rows = await uow.notifications.list_for(actor.user_id, after=after, limit=limit + 1)
-        return page_of(rows, limit, lambda n: Keyset(n.created_at, n.id), NotificationView.of)
+        return self._cursors.page(
+            rows, limit, lambda n: Keyset(n.created_at, n.id), NotificationView.of
+        )
 
 
 class MarkNotificationRead:

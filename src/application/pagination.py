@@ -1,9 +1,10 @@
-"""Opaque keyset cursors: base64url of (timestamp, id). Clients must treat them as opaque."""
+"""Opaque keyset cursors, tagged with a key so only issued ones are accepted."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,39 +21,58 @@ V = TypeVar("V")
 MAX_CURSOR_LENGTH = 200
 
 
-def encode_cursor(keyset: Keyset) -> str:
-    raw = json.dumps([keyset.at.isoformat(), str(keyset.id)], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+class Cursors:
+    """Issues and reads the opaque keyset cursors of every list: base64url of
+    (timestamp, id) and a keyed tag. A cursor this service did not issue is refused, so a
+    client cannot invent page boundaries, and every cached page is one a real cursor names."""
 
+    _TAG_BYTES = 12
 
-def decode_cursor(cursor: str | None) -> Keyset | None:
-    if cursor is None:
-        return None
-    try:
-        if len(cursor) > MAX_CURSOR_LENGTH:
-            raise ValueError("too long")
-        padded = cursor + "=" * (-len(cursor) % 4)
-        at, id_ = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        if not (isinstance(at, str) and isinstance(id_, str)):
-            raise TypeError("cursor parts must be strings")
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None:
-            raise ValueError("naive timestamp")
-        return Keyset(at=moment.astimezone(UTC), id=UUID(id_))
-    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeError):
-        raise InvalidCursor("The cursor is not one this API issued.") from None
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 16:
+            raise ValueError("a cursor key needs at least 16 bytes")
+        self._key = key
+
+    def _tag(self, payload: bytes) -> str:
+        digest = hmac.digest(self._key, payload, "sha256")[: self._TAG_BYTES]
+        return base64.urlsafe_b64encode(digest).decode()
+
+    def encode(self, keyset: Keyset) -> str:
+        raw = json.dumps([keyset.at.isoformat(), str(keyset.id)], separators=(",", ":"))
+        payload = base64.urlsafe_b64encode(raw.encode()).rstrip(b"=")
+        return f"{payload.decode()}.{self._tag(payload)}"
+
+    def decode(self, cursor: str | None) -> Keyset | None:
+        if cursor is None:
+            return None
+        try:
+            if len(cursor) > MAX_CURSOR_LENGTH:
+                raise ValueError("too long")
+            payload, _, tag = cursor.encode("ascii").partition(b".")
+            if not hmac.compare_digest(tag, self._tag(payload).encode()):
+                raise ValueError("not issued here")
+            padded = payload + b"=" * (-len(payload) % 4)
+            at, id_ = json.loads(base64.urlsafe_b64decode(padded))
+            if not (isinstance(at, str) and isinstance(id_, str)):
+                raise TypeError("cursor parts must be strings")
+            moment = datetime.fromisoformat(at)
+            if moment.tzinfo is None:
+                raise ValueError("naive timestamp")
+            return Keyset(at=moment.astimezone(UTC), id=UUID(id_))
+        except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeError):
+            raise InvalidCursor("The cursor is not one this API issued.") from None
+
+    def page(
+        self, rows: Sequence[V], limit: int, key: Callable[[V], Keyset], view: Callable[[V], T]
+    ) -> Page[T]:
+        """Repositories are asked for limit + 1 rows; the extra one says whether a next page
+        exists."""
+        items = list(rows[:limit])
+        next_cursor = self.encode(key(items[-1])) if len(rows) > limit and items else None
+        return Page(items=[view(item) for item in items], next_cursor=next_cursor)
 
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
-
-
-def page_of(
-    rows: Sequence[V], limit: int, key: Callable[[V], Keyset], view: Callable[[V], T]
-) -> Page[T]:
-    """Repositories are asked for limit + 1 rows; the extra one says whether a next page exists."""
-    items = list(rows[:limit])
-    next_cursor = encode_cursor(key(items[-1])) if len(rows) > limit and items else None
-    return Page(items=[view(item) for item in items], next_cursor=next_cursor)

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from application.audit import NO_ORIGIN, Auditor, Origin
 from application.errors import Forbidden, NotFound, PreconditionFailed
-from application.pagination import Page, decode_cursor, page_of
+from application.pagination import Cursors, Page
 from application.ports.repositories import Keyset
 from application.ports.system import Clock, IdGenerator
 from application.ports.uow import UnitOfWork
@@ -199,28 +199,30 @@ class DeletePost:
 class ListPosts:
     """Published posts only, newest first; optionally one author's."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, cursors: Cursors) -> None:
         self._uow = uow
+        self._cursors = cursors
 
     async def execute(
         self, *, author_id: UUID | None, limit: int, cursor: str | None
     ) -> Page[PostView]:
-        after = decode_cursor(cursor)
+        after = self._cursors.decode(cursor)
         async with self._uow as uow:
             posts = await uow.posts.list_published(
                 author_id=author_id, after=after, limit=limit + 1
             )
-        return page_of(posts, limit, _published_key, PostView.of)
+        return self._cursors.page(posts, limit, _published_key, PostView.of)
 
 
 class GetFeed:
     """Published posts of the users the caller follows, newest first."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, cursors: Cursors) -> None:
         self._uow = uow
+        self._cursors = cursors
 
     async def execute(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[PostView]:
-        after = decode_cursor(cursor)
+        after = self._cursors.decode(cursor)
         async with self._uow as uow:
             posts = await uow.posts.feed(actor.user_id, after=after, limit=limit + 1)
-        return page_of(posts, limit, _published_key, PostView.of)
+        return self._cursors.page(posts, limit, _published_key, PostView.of)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from application.audit import NO_ORIGIN, Auditor, Origin, user_changes
 from application.errors import EmailAlreadyRegistered, Forbidden, NotFound, RateLimited
-from application.pagination import Page, decode_cursor, page_of
+from application.pagination import Cursors, Page
 from application.ports.limits import Rate, RateLimiter
 from application.ports.repositories import Keyset
 from application.ports.security import PasswordHasher
@@ -99,14 +99,15 @@ class GetUser:
 
 
 class ListUsers:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, cursors: Cursors) -> None:
         self._uow = uow
+        self._cursors = cursors
 
     async def execute(self, *, limit: int, cursor: str | None) -> Page[UserView]:
-        after = decode_cursor(cursor)
+        after = self._cursors.decode(cursor)
         async with self._uow as uow:
             users = await uow.users.list(after=after, limit=limit + 1)
-        return page_of(users, limit, lambda u: Keyset(u.created_at, u.id), UserView.of)
+        return self._cursors.page(users, limit, lambda u: Keyset(u.created_at, u.id), UserView.of)
 
 
 @dataclass(frozen=True, slots=True)

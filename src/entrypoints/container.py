@@ -44,10 +44,11 @@ from adapters.sqlalchemy.outbox_stats import SqlAlchemyOutboxStats
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, Uuid4Generator
 from application import account_emails, audit, auth, follows, jobs, notifications, posts, users
+from application.pagination import Cursors
 from application.ports.limits import Rate
 from entrypoints.http.caching import ReadThrough
 from entrypoints.observability.metrics import MeteredCache, Metrics
-from entrypoints.settings import Settings, resolve_jwt_secret
+from entrypoints.settings import Settings, cursor_key, resolve_jwt_secret
 
 
 def _handler(
@@ -88,6 +89,7 @@ class Container(containers.DeclarativeContainer):
         max_workers=settings.provided.argon2_max_threads,
     )
     jwt_secret = providers.Singleton(resolve_jwt_secret, settings)
+    cursors = providers.Singleton(Cursors, key=providers.Callable(cursor_key, jwt_secret))
     access_tokens = providers.Singleton(
         JwtAccessTokenService,
         secret=jwt_secret,
@@ -285,7 +287,7 @@ class Container(containers.DeclarativeContainer):
         auditor=auditor,
     )
     get_user = providers.Factory(users.GetUser, uow=read_uow)
-    list_users = providers.Factory(users.ListUsers, uow=read_uow)
+    list_users = providers.Factory(users.ListUsers, uow=read_uow, cursors=cursors)
     update_user = providers.Factory(
         users.UpdateUser,
         uow=uow,
@@ -341,7 +343,7 @@ class Container(containers.DeclarativeContainer):
         keep=providers.Factory(timedelta, days=settings.provided.outbox_retention_days),
     )
     requeue_dead_jobs = providers.Factory(jobs.RequeueDeadJobs, uow=uow, auditor=auditor)
-    list_audit_events = providers.Factory(audit.ListAuditEvents, uow=read_uow)
+    list_audit_events = providers.Factory(audit.ListAuditEvents, uow=read_uow, cursors=cursors)
     purge_old_audit_events = providers.Factory(
         audit.PurgeOldAuditEvents,
         uow=uow,
@@ -428,7 +430,9 @@ class Container(containers.DeclarativeContainer):
             settings.provided.email_limit_window_seconds,
         ),
     )
-    list_notifications = providers.Factory(notifications.ListNotifications, uow=read_uow)
+    list_notifications = providers.Factory(
+        notifications.ListNotifications, uow=read_uow, cursors=cursors
+    )
     mark_notification_read = providers.Factory(
         notifications.MarkNotificationRead, uow=uow, clock=clock
     )
@@ -438,8 +442,8 @@ class Container(containers.DeclarativeContainer):
     update_post = providers.Factory(posts.UpdatePost, uow=uow, clock=clock, auditor=auditor)
     publish_post = providers.Factory(posts.PublishPost, uow=uow, clock=clock, auditor=auditor)
     delete_post = providers.Factory(posts.DeletePost, uow=uow, auditor=auditor)
-    list_posts = providers.Factory(posts.ListPosts, uow=read_uow)
-    get_feed = providers.Factory(posts.GetFeed, uow=read_uow)
+    list_posts = providers.Factory(posts.ListPosts, uow=read_uow, cursors=cursors)
+    get_feed = providers.Factory(posts.GetFeed, uow=read_uow, cursors=cursors)
 
 
 def build_container(settings: Settings | None = None) -> Container:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -195,3 +197,9 @@ def resolve_jwt_secret(settings: Settings) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(secret)
     return secret
+
+
+def cursor_key(jwt_secret: str) -> bytes:
+    """The key that tags list cursors, derived from the signing secret (one secret to
+    rotate); a different purpose label, so a cursor tag is never a token signature."""
+    return hmac.digest(jwt_secret.encode(), b"inkwell/list-cursors/v1", hashlib.sha256)

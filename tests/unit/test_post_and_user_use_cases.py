@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import base64
+import hmac
+import json
 from datetime import timedelta
 
 import pytest
@@ -13,6 +16,7 @@ from application.errors import (
     PreconditionFailed,
 )
 from application.outbox import OutboxMessage
+from application.pagination import Cursors
 from application.posts import CreatePostCommand, UpdatePostCommand
 from application.users import CurrentPasswordRequired, RegisterUserCommand, UpdateUserCommand
 from application.views import Actor
@@ -109,11 +113,17 @@ async def test_users_are_listed_oldest_first_across_pages(
     assert second.next_cursor is None
 
 
-def _encoded(parts: object) -> str:
-    import base64
-    import json
+CURSOR_KEY = b"a cursor key for the tests only"
 
-    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
+
+def _tagged(parts: object, key: bytes = CURSOR_KEY) -> str:
+    """A cursor as the API would issue it (the format pinned here on purpose)."""
+    payload = base64.urlsafe_b64encode(json.dumps(parts).encode()).rstrip(b"=")
+    tag = base64.urlsafe_b64encode(hmac.digest(key, payload, "sha256")[:12])
+    return (payload + b"." + tag).decode()
+
+
+VALID = ["2024-01-01T00:00:00+00:00", "6c3f5d1e-0000-4000-8000-000000000000"]
 
 
 @pytest.mark.parametrize(
@@ -121,21 +131,38 @@ def _encoded(parts: object) -> str:
     [
         "garbage",
         "!!!",
-        "W10",
         "a" * 500,
-        "WyJ4IiwieSJd",
-        _encoded(["2024-01-01T00:00:00+00:00", 1]),
-        _encoded([1, "6c3f5d1e-0000-4000-8000-000000000000"]),
-        _encoded(["9999-12-31T23:59:59-14:00", "6c3f5d1e-0000-4000-8000-000000000000"]),
-        _encoded(["2024-01-01T00:00:00", "6c3f5d1e-0000-4000-8000-000000000000"]),
-        _encoded({"a": 1}),
+        # well-formed content without a tag, with another key's tag, with a tag cut short
+        base64.urlsafe_b64encode(json.dumps(VALID).encode()).decode().rstrip("="),
+        _tagged(VALID, key=b"some other key of enough length"),
+        _tagged(VALID)[:-2],
+        _tagged(VALID).replace(".", "=."),
+        # tagged (so only the content is wrong)
+        _tagged([]),
+        _tagged(["x", "y"]),
+        _tagged(["2024-01-01T00:00:00+00:00", 1]),
+        _tagged([1, "6c3f5d1e-0000-4000-8000-000000000000"]),
+        _tagged(["9999-12-31T23:59:59-14:00", "6c3f5d1e-0000-4000-8000-000000000000"]),
+        _tagged(["2024-01-01T00:00:00", "6c3f5d1e-0000-4000-8000-000000000000"]),
+        _tagged({"a": 1}),
     ],
 )
 async def test_a_cursor_this_api_did_not_issue_is_rejected(
     container: Container, cursor: str
 ) -> None:
+    container.cursors.override(Cursors(CURSOR_KEY))
     with pytest.raises(InvalidCursor):
         await container.list_posts().execute(author_id=None, limit=10, cursor=cursor)
+
+
+async def test_an_issued_cursor_is_accepted_and_keys_shorter_than_16_bytes_are_refused(
+    container: Container,
+) -> None:
+    container.cursors.override(Cursors(CURSOR_KEY))
+    page = await container.list_posts().execute(author_id=None, limit=10, cursor=_tagged(VALID))
+    assert page.items == []
+    with pytest.raises(ValueError, match="16 bytes"):
+        Cursors(b"short")
 
 
 async def test_drafts_are_invisible_to_everyone_but_the_author_and_admins(
