@@ -85,6 +85,39 @@ async def test_cache_hit_miss_and_invalidation_across_replicas(
         assert (await b.get("/posts")).json()["items"] == []
 
 
+async def test_feed_and_deep_pages_cached_on_one_replica_are_fresh_on_the_other(
+    replicas: tuple[Container, Container], redis_server: str, redis_prefix: str
+) -> None:
+    one, two = replicas
+    async with _client(one) as a, _client(two) as b:
+        ada = await _signup(a, "ada@example.com")
+        bob = await _signup(a, "bob@example.com")
+        ada_id = (await a.get("/users/me", headers=ada)).json()["id"]
+        ids = []
+        for i in range(21):
+            made = await a.post("/posts", json={"title": f"p{i}", "body": "b"}, headers=ada)
+            ids.append(made.json()["id"])
+            await a.post(f"/posts/{ids[-1]}/publish", headers=ada)
+        await a.put(f"/users/{ada_id}/follow", headers=bob)
+        cursor = (await b.get("/posts")).json()["next_cursor"]
+        deep = {"cursor": cursor}
+        assert [p["title"] for p in (await b.get("/posts", params=deep)).json()["items"]] == ["p0"]
+        assert len((await b.get("/feed", headers=bob)).json()["items"]) == 20
+        assert await _keys(redis_server, f"{redis_prefix}cache:entry:feed:*")
+        assert await _keys(redis_server, f"{redis_prefix}cache:entry:posts:published:*")
+
+        await a.patch(
+            f"/posts/{ids[0]}", json={"title": "edited"}, headers={**ada, "If-Match": "*"}
+        )
+        assert [p["title"] for p in (await b.get("/posts", params=deep)).json()["items"]] == [
+            "edited"
+        ]
+        feed = (await b.get("/feed", params=deep, headers=bob)).json()["items"]
+        assert [p["title"] for p in feed] == ["edited"]
+        await a.delete(f"/users/{ada_id}/follow", headers=bob)
+        assert (await b.get("/feed", headers=bob)).json()["items"] == []
+
+
 async def test_parallel_hits_on_two_replicas_never_pass_more_than_the_limit(
     replicas: tuple[Container, Container],
 ) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from application.ports.cache import Cache, CacheLookup
 from application.ports.system import Clock
@@ -27,16 +27,16 @@ class InProcessCache(Cache):
         self._max_namespaces = max_namespaces
         self._entries: OrderedDict[tuple[str, str, str], tuple[bytes, float]] = OrderedDict()
 
-    def _generation(self, namespace: str) -> str:
-        return str(self._generations.get(namespace, self._floor))
+    def _generation(self, namespace: str, also: Sequence[str] = ()) -> str:
+        return ".".join(str(self._generations.get(n, self._floor)) for n in (namespace, *also))
 
     def _drop(self, slot: tuple[str, str, str]) -> None:
         entry = self._entries.pop(slot, None)
         if entry is not None:
             self._bytes -= len(entry[0])
 
-    async def lookup(self, namespace: str, key: str) -> CacheLookup:
-        generation = self._generation(namespace)
+    async def lookup(self, namespace: str, key: str, also: Sequence[str] = ()) -> CacheLookup:
+        generation = self._generation(namespace, also)
         slot = (namespace, generation, key)
         entry = self._entries.get(slot)
         if entry is None or entry[1] <= self._clock.now().timestamp():
@@ -46,9 +46,15 @@ class InProcessCache(Cache):
         return CacheLookup(entry[0], generation)
 
     async def store(
-        self, namespace: str, key: str, generation: str, value: bytes, ttl_seconds: int
+        self,
+        namespace: str,
+        key: str,
+        generation: str,
+        value: bytes,
+        ttl_seconds: int,
+        also: Sequence[str] = (),
     ) -> None:
-        if generation != self._generation(namespace) or len(value) > self._max_bytes // 8:
+        if generation != self._generation(namespace, also) or len(value) > self._max_bytes // 8:
             return  # stale (an invalidation came first) or too big to be worth a slot
         slot = (namespace, generation, key)
         self._drop(slot)

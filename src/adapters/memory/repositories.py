@@ -9,7 +9,8 @@ from uuid import UUID
 from adapters.memory.store import MemoryState
 from application.errors import ConcurrentUpdate, EmailAlreadyRegistered
 from application.ports.cache import (
-    POSTS_FIRST_PAGE,
+    PUBLISHED_POSTS,
+    feed_namespace,
     post_namespace,
     touched_by_post_write,
     user_namespace,
@@ -76,7 +77,7 @@ class InMemoryUserRepository(UserRepository):
     async def delete(self, user_id: UUID) -> None:
         s = self._s
         self._touched.update(
-            [user_namespace(user_id), POSTS_FIRST_PAGE]
+            [user_namespace(user_id), PUBLISHED_POSTS]
             + [post_namespace(p.id) for p in s.posts.values() if p.author_id == user_id]
         )
         s.users.pop(user_id, None)
@@ -142,18 +143,21 @@ class InMemoryPostRepository(PostRepository):
 
 
 class InMemoryFollowRepository(FollowRepository):
-    def __init__(self, state: MemoryState) -> None:
+    def __init__(self, state: MemoryState, touched: set[str]) -> None:
         self._s = state
+        self._touched = touched  # a follow or unfollow changes the follower's feed
 
     async def add(self, follow: Follow) -> bool:
         key = (follow.follower_id, follow.followee_id)
         if key in self._s.follows:
             return False
         self._s.follows[key] = dataclasses.replace(follow, events=[])
+        self._touched.add(feed_namespace(follow.follower_id))
         return True
 
     async def remove(self, follower_id: UUID, followee_id: UUID) -> None:
-        self._s.follows.pop((follower_id, followee_id), None)
+        if self._s.follows.pop((follower_id, followee_id), None) is not None:
+            self._touched.add(feed_namespace(follower_id))
 
     async def exists(self, follower_id: UUID, followee_id: UUID) -> bool:
         return (follower_id, followee_id) in self._s.follows

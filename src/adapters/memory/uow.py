@@ -43,7 +43,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self._state = state
         self.users = InMemoryUserRepository(state, self._touched)
         self.posts = InMemoryPostRepository(state, self._touched)
-        self.follows = InMemoryFollowRepository(state)
+        self.follows = InMemoryFollowRepository(state, self._touched)
         self.refresh_tokens = InMemoryRefreshTokenRepository(state, self._touched)
         self.email_tokens = InMemoryEmailTokenRepository(state)
         self.notifications = InMemoryNotificationRepository(state)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from redis.asyncio import Redis
 
@@ -17,7 +17,10 @@ if not e then
   redis.call('SET', KEYS[1], ARGV[3], 'NX')
   e = redis.call('GET', KEYS[1])
 end
-local g = e .. '.' .. (redis.call('GET', KEYS[2]) or '0')
+local g = e
+for i = 2, #KEYS do
+  g = g .. '.' .. (redis.call('GET', KEYS[i]) or '0')
+end
 return {g, redis.call('GET', ARGV[1] .. g .. ':' .. ARGV[2])}
 """
 _GENERATION_TTL = 7 * 24 * 3600
@@ -76,7 +79,7 @@ class RedisCache(Cache):
         if self._retrying is not None:
             self._retrying.cancel()
 
-    async def lookup(self, namespace: str, key: str) -> CacheLookup:
+    async def lookup(self, namespace: str, key: str, also: Sequence[str] = ()) -> CacheLookup:
         async def miss() -> CacheLookup:
             return CacheLookup(None, "")
 
@@ -85,7 +88,7 @@ class RedisCache(Cache):
 
         async def op(_client: Redis) -> CacheLookup:
             generation, value = await self._lookup(
-                keys=[self._epoch_key, self._generation_key(namespace)],
+                keys=[self._epoch_key, *map(self._generation_key, (namespace, *also))],
                 args=[self._entry_prefix(namespace), key, secrets.randbelow(2**52)],
             )
             return CacheLookup(value, generation.decode())
@@ -93,8 +96,15 @@ class RedisCache(Cache):
         return await self._circuit.run(op, miss)
 
     async def store(
-        self, namespace: str, key: str, generation: str, value: bytes, ttl_seconds: int
+        self,
+        namespace: str,
+        key: str,
+        generation: str,
+        value: bytes,
+        ttl_seconds: int,
+        also: Sequence[str] = (),
     ) -> None:
+        # The generation (from lookup) already encodes `also`: entries live under it.
         if not generation:
             return
 

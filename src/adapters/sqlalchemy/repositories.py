@@ -29,7 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.sqlalchemy.tables import follows, posts, refresh_tokens, users
 from application.errors import ConcurrentUpdate, EmailAlreadyRegistered
 from application.ports.cache import (
-    POSTS_FIRST_PAGE,
+    PUBLISHED_POSTS,
+    feed_namespace,
     post_namespace,
     touched_by_post_write,
     user_namespace,
@@ -153,7 +154,7 @@ class SqlAlchemyUserRepository(UserRepository):
         self._touched.update(
             [
                 user_namespace(user_id),
-                POSTS_FIRST_PAGE,
+                PUBLISHED_POSTS,
                 *(post_namespace(p) for (p,) in their_posts),
             ]
         )
@@ -281,8 +282,9 @@ def _page_params(after: Keyset | None, limit: int) -> dict[str, Any]:
 
 
 class SqlAlchemyFollowRepository(FollowRepository):
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, touched: set[str]) -> None:
         self._conn = conn
+        self._touched = touched  # a follow or unfollow changes the follower's feed
 
     async def add(self, follow: Follow) -> bool:
         # A concurrent follow of the same pair is not an error, and needs no savepoint.
@@ -292,14 +294,19 @@ class SqlAlchemyFollowRepository(FollowRepository):
             created_at=follow.created_at,
         )
         result = await self._conn.execute(stmt)
-        return result.rowcount == 1
+        if result.rowcount != 1:
+            return False
+        self._touched.add(feed_namespace(follow.follower_id))
+        return True
 
     async def remove(self, follower_id: UUID, followee_id: UUID) -> None:
-        await self._conn.execute(
+        result = await self._conn.execute(
             delete(follows).where(
                 follows.c.follower_id == follower_id, follows.c.followee_id == followee_id
             )
         )
+        if result.rowcount:
+            self._touched.add(feed_namespace(follower_id))
 
     async def exists(self, follower_id: UUID, followee_id: UUID) -> bool:
         stmt = select(

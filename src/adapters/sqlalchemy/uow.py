@@ -63,7 +63,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self._touched.clear()
         self.users = SqlAlchemyUserRepository(self._conn, self._touched)
         self.posts = SqlAlchemyPostRepository(self._conn, self._touched)
-        self.follows = SqlAlchemyFollowRepository(self._conn)
+        self.follows = SqlAlchemyFollowRepository(self._conn, self._touched)
         self.refresh_tokens = SqlAlchemyRefreshTokenRepository(self._conn, self._touched)
         self.email_tokens = SqlAlchemyEmailTokenRepository(self._conn)
         self.notifications = SqlAlchemyNotificationRepository(self._conn)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from application.ports.cache import Cache
 
@@ -17,10 +17,16 @@ class ReadThrough:
         self._ttl = ttl_seconds
         self._inflight: dict[tuple[str, str, str], asyncio.Future[bytes]] = {}
 
-    async def get(self, namespace: str, key: str, load: Callable[[], Awaitable[bytes]]) -> bytes:
+    async def get(
+        self,
+        namespace: str,
+        key: str,
+        load: Callable[[], Awaitable[bytes]],
+        also: Sequence[str] = (),
+    ) -> bytes:
         """The cached bytes, or `load()`'s, stored under the generation seen before loading.
         Errors from `load` (e.g. NotFound) reach every waiter and are not cached."""
-        found = await self._cache.lookup(namespace, key)
+        found = await self._cache.lookup(namespace, key, also)
         if found.value is not None:
             return found.value
         slot = (namespace, found.generation, key)
@@ -39,5 +45,5 @@ class ReadThrough:
             self._inflight.pop(slot, None)
         future.set_result(value)
         if len(value) <= MAX_CACHED_BYTES:
-            await self._cache.store(namespace, key, found.generation, value, self._ttl)
+            await self._cache.store(namespace, key, found.generation, value, self._ttl, also)
         return value

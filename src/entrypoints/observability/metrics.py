@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from prometheus_client import (
     CollectorRegistry,
@@ -147,15 +147,21 @@ class MeteredCache(Cache):
         self.inner = inner
         self._metrics = metrics
 
-    async def lookup(self, namespace: str, key: str) -> CacheLookup:
-        found = await self.inner.lookup(namespace, key)
+    async def lookup(self, namespace: str, key: str, also: Sequence[str] = ()) -> CacheLookup:
+        found = await self.inner.lookup(namespace, key, also)
         self._metrics.cache_lookup(namespace, found.value is not None)
         return found
 
     async def store(
-        self, namespace: str, key: str, generation: str, value: bytes, ttl_seconds: int
+        self,
+        namespace: str,
+        key: str,
+        generation: str,
+        value: bytes,
+        ttl_seconds: int,
+        also: Sequence[str] = (),
     ) -> None:
-        await self.inner.store(namespace, key, generation, value, ttl_seconds)
+        await self.inner.store(namespace, key, generation, value, ttl_seconds, also)
 
     async def invalidate(self, namespaces: Iterable[str]) -> None:
         await self.inner.invalidate(namespaces)

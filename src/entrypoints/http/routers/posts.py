@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from application.errors import NotFound
 from application.pagination import Page
-from application.ports.cache import POSTS_FIRST_PAGE, post_namespace
+from application.ports.cache import PUBLISHED_POSTS, feed_namespace, post_namespace
 from application.posts import CreatePostCommand, UpdatePostCommand
 from application.views import PostView
 from entrypoints.container import Container
@@ -102,10 +102,7 @@ async def create_post(
     )
 
 
-async def _list_page(
-    container: Container, author_id: UUID | None, limit: int, cursor: str | None
-) -> bytes:
-    page = await container.list_posts().execute(author_id=author_id, limit=limit, cursor=cursor)
+def _page_json(page: Page[PostView]) -> bytes:
     return PageOut[PostOut].model_validate(page, from_attributes=True).model_dump_json().encode()
 
 
@@ -116,14 +113,18 @@ async def list_posts(
     limit: Limit = DEFAULT_PAGE_SIZE,
     cursor: Cursor = None,
 ) -> Response:
-    """Published posts, newest first. The first page at the default size is cached."""
-    if author_id is None and cursor is None and limit == DEFAULT_PAGE_SIZE:
-        body = await container.read_through().get(
-            POSTS_FIRST_PAGE, str(limit), lambda: _list_page(container, None, limit, None)
-        )
-    else:
-        body = await _list_page(container, author_id, limit, cursor)
-    return Response(body, media_type=JSON)
+    """Published posts, newest first. Pages of the default size are cached, deep ones too."""
+
+    async def load() -> bytes:
+        list_posts = container.list_posts()
+        return _page_json(await list_posts.execute(author_id=author_id, limit=limit, cursor=cursor))
+
+    if limit != DEFAULT_PAGE_SIZE:
+        return Response(await load(), media_type=JSON)
+    # A cursor the API did not issue fails in load() (400) and is never stored: every cached
+    # page is one a real cursor names. Any change to a published post retires them all.
+    key = f"{author_id or '*'}:{cursor or ''}"
+    return Response(await container.read_through().get(PUBLISHED_POSTS, key, load), media_type=JSON)
 
 
 async def _public_post(container: Container, post_id: UUID) -> bytes:
@@ -199,7 +200,20 @@ async def delete_post(
 
 @router.get("/feed", response_model=PageOut[PostOut], responses=problem_responses(400, 401))
 async def feed(
-    actor: CurrentActor, container: ContainerDep, limit: Limit = 20, cursor: Cursor = None
-) -> Page[PostView]:
-    """Published posts of the users you follow, newest first."""
-    return await container.get_feed().execute(actor, limit=limit, cursor=cursor)
+    actor: CurrentActor,
+    container: ContainerDep,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Response:
+    """Published posts of the users you follow, newest first. Pages of the default size are
+    cached per reader, until the reader follows or unfollows or a published post changes."""
+
+    async def load() -> bytes:
+        return _page_json(await container.get_feed().execute(actor, limit=limit, cursor=cursor))
+
+    if limit != DEFAULT_PAGE_SIZE:
+        return Response(await load(), media_type=JSON)
+    body = await container.read_through().get(
+        feed_namespace(actor.user_id), cursor or "", load, also=(PUBLISHED_POSTS,)
+    )
+    return Response(body, media_type=JSON)
