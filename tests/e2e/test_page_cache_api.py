@@ -14,7 +14,6 @@ from adapters.system.clock import FrozenClock
 from tests.e2e.conftest import Account, assert_problem, signup
 from tests.e2e.test_observability_api import scrape
 
-
 Publish = Callable[[Account, str], Awaitable[dict[str, Any]]]
 
 
