@@ -284,7 +284,7 @@ async def prepare(db: str, port: int) -> dict[str, Any]:
     try:
         post_ids = [
             str(r["id"])
-            for r in await conn.fetch("SELECT id FROM posts ORDER BY random() LIMIT 1000")
+            for r in await conn.fetch("SELECT id FROM posts WHERE status = 'published' ORDER BY random() LIMIT 1000")
         ]
         deep = await conn.fetchrow(
             "SELECT published_at, id FROM posts ORDER BY published_at DESC, id DESC OFFSET 50000 LIMIT 1"

@@ -26,6 +26,7 @@ from adapters.redis.cache import RedisCache
 from adapters.redis.circuit import RedisCircuit, create_redis
 from adapters.redis.idempotency import RedisIdempotencyStore
 from adapters.redis.limits import RedisRateLimiter
+from adapters.redis.pipelined import PipelinedRedis
 from adapters.security.argon2_hasher import Argon2PasswordHasher
 from adapters.security.fingerprints import HmacFingerprints
 from adapters.security.jwt_tokens import (
@@ -143,6 +144,11 @@ class Container(containers.DeclarativeContainer):
         redis=providers.Singleton(
             RedisCache,
             circuit=redis_circuit,
+            redis=providers.Singleton(
+                PipelinedRedis,
+                settings.provided.redis_url,
+                timeout=settings.provided.redis_timeout_seconds,
+            ),
             prefix=settings.provided.redis_key_prefix,
             retry_seconds=settings.provided.redis_cooldown_seconds,
         ),

@@ -176,9 +176,10 @@ def _free_port() -> int:
 class OwnRedis:
     """A redis-server this test starts, kills and restarts on a port of its own."""
 
-    def __init__(self) -> None:
+    def __init__(self, *extra_args: str) -> None:
         self.port = _free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._extra_args = extra_args
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -193,6 +194,7 @@ class OwnRedis:
                 "",
                 "--appendonly",
                 "no",
+                *self._extra_args,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

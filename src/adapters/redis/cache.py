@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from redis.asyncio import Redis
 
 from adapters.redis.circuit import RedisCircuit
+from adapters.redis.pipelined import PipelinedRedis, Script
 from application.ports.cache import Cache, CacheLookup
 
 # The epoch starts at a random value (ARGV[3]) whenever Redis has none, e.g. after a restart
@@ -32,14 +33,17 @@ class RedisCache(Cache):
     unreachable) is not dropped: every lookup here misses, and a background task retries
     until it can bump the epoch, which retires every entry for every replica at once."""
 
-    def __init__(self, circuit: RedisCircuit, prefix: str, retry_seconds: float) -> None:
-        self._circuit = circuit
+    def __init__(
+        self, circuit: RedisCircuit, redis: PipelinedRedis, prefix: str, retry_seconds: float
+    ) -> None:
+        self._circuit = circuit  # its timeouts and fallbacks; the commands go through `redis`
+        self._redis = redis
         self._prefix = prefix
         self._epoch_key = f"{prefix}cache:epoch"
         self._retry_seconds = retry_seconds
         self._missed = 0  # invalidations not yet covered by an epoch bump
         self._retrying: asyncio.Task[None] | None = None
-        self._lookup = circuit.client.register_script(_LOOKUP)
+        self._lookup = Script(_LOOKUP)
 
     def _generation_key(self, namespace: str) -> str:
         return f"{self._prefix}cache:gen:{namespace}"
@@ -53,8 +57,8 @@ class RedisCache(Cache):
         if not missed:
             return True
 
-        async def bump(client: Redis) -> bool:
-            await client.incr(self._epoch_key)
+        async def bump(_client: Redis) -> bool:
+            await self._redis.execute("INCR", self._epoch_key)
             return True
 
         async def still_down() -> bool:
@@ -78,6 +82,7 @@ class RedisCache(Cache):
     async def close(self) -> None:
         if self._retrying is not None:
             self._retrying.cancel()
+        await self._redis.close()
 
     async def lookup(self, namespace: str, key: str, also: Sequence[str] = ()) -> CacheLookup:
         async def miss() -> CacheLookup:
@@ -87,9 +92,10 @@ class RedisCache(Cache):
             return await miss()
 
         async def op(_client: Redis) -> CacheLookup:
-            generation, value = await self._lookup(
-                keys=[self._epoch_key, *map(self._generation_key, (namespace, *also))],
-                args=[self._entry_prefix(namespace), key, secrets.randbelow(2**52)],
+            generation, value = await self._redis.evalsha(
+                self._lookup,
+                [self._epoch_key, *map(self._generation_key, (namespace, *also))],
+                [self._entry_prefix(namespace), key, secrets.randbelow(2**52)],
             )
             return CacheLookup(value, generation.decode())
 
@@ -108,9 +114,9 @@ class RedisCache(Cache):
         if not generation:
             return
 
-        async def op(client: Redis) -> None:
+        async def op(_client: Redis) -> None:
             entry = f"{self._entry_prefix(namespace)}{generation}:{key}"
-            await client.set(entry, value, ex=ttl_seconds)
+            await self._redis.execute("SET", entry, value, "EX", ttl_seconds)
 
         await self._circuit.run(op, _nothing)
 
@@ -119,12 +125,11 @@ class RedisCache(Cache):
         if not keys:
             return
 
-        async def op(client: Redis) -> None:
-            async with client.pipeline(transaction=False) as pipe:
-                for key in keys:
-                    pipe.incr(key)
-                    pipe.expire(key, _GENERATION_TTL)
-                await pipe.execute()
+        async def op(_client: Redis) -> None:
+            commands = [
+                c for key in keys for c in (("INCR", key), ("EXPIRE", key, _GENERATION_TTL))
+            ]
+            await self._redis.pipeline(*commands)
 
         async def remember() -> None:
             self._remember_missed()

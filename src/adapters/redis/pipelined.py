@@ -1,0 +1,183 @@
+"""One Redis connection that carries every command of the hot path, pipelined.
+
+redis-py takes a pooled connection per command and waits for its reply before the connection
+can serve another: about 50 us of CPU per command here under load. Redis answers the
+commands of one connection in order, so many concurrent requests can share one connection:
+each command is written at once and its reply is matched to the oldest waiting caller
+(about 10 us per command). The replies are parsed by hiredis.
+
+Failure handling is that of a shared connection: a lost connection fails every caller
+waiting on it (the next command reconnects); a reply that does not come within `timeout`
+drops the connection (it may be hung), so one slow Redis cannot hold callers. A caller
+cancelled from outside (its request went away) does not disturb the others: its reply is
+read and thrown away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import ssl
+from collections import deque
+from typing import Any, cast
+
+import hiredis
+from redis.asyncio.connection import SSLConnection, UnixDomainSocketConnection, parse_url
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+
+class _Protocol(asyncio.Protocol):
+    def __init__(self) -> None:
+        self._reader = hiredis.Reader(replyError=ResponseError)
+        self.waiters: deque[asyncio.Future[Any]] = deque()
+        self.transport: asyncio.Transport | None = None
+        self.lost = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        self._reader.feed(data)
+        try:
+            while (reply := self._reader.gets()) is not False:
+                if not self.waiters:
+                    raise RedisConnectionError("a reply nobody asked for")
+                waiter = self.waiters.popleft()
+                if waiter.done():  # its caller was cancelled: the reply is dropped
+                    continue
+                if isinstance(reply, ResponseError):
+                    waiter.set_exception(reply)
+                else:
+                    waiter.set_result(reply)
+        except (hiredis.ProtocolError, RedisConnectionError) as exc:
+            self.abort(RedisConnectionError(f"Redis protocol error: {exc}"))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        self._fail(RedisConnectionError("the connection to Redis was lost"))
+
+    def _fail(self, exc: Exception) -> None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_exception(exc)
+
+    def abort(self, exc: Exception) -> None:
+        self.lost = True
+        self._fail(exc)
+        if self.transport is not None:
+            self.transport.abort()
+
+    def send(self, commands: list[tuple[Any, ...]]) -> list[asyncio.Future[Any]]:
+        if self.transport is None:
+            raise RedisConnectionError("not connected")
+        loop = asyncio.get_running_loop()
+        futures = [loop.create_future() for _ in commands]
+        self.waiters.extend(futures)
+        self.transport.write(b"".join(hiredis.pack_command(c) for c in commands))
+        return futures
+
+
+class Script:
+    """A Lua script sent by its SHA1 (EVALSHA); loaded again when Redis has forgotten it."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.sha = hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()
+
+
+class PipelinedRedis:
+    def __init__(self, url: str, *, timeout: float) -> None:
+        options = parse_url(url)
+        self._timeout = timeout
+        self._db = int(options.get("db") or 0)
+        self._username = options.get("username")
+        self._password = options.get("password")
+        self._path: str | None = None
+        self._address = (str(options.get("host", "localhost")), int(options.get("port", 6379)))
+        self._ssl: ssl.SSLContext | None = None
+        kind = options.get("connection_class")
+        if kind is UnixDomainSocketConnection:
+            self._path = str(options["path"])
+        elif kind is SSLConnection:
+            self._ssl = ssl.create_default_context()
+            if options.get("ssl_cert_reqs") in ("none", ssl.CERT_NONE):
+                self._ssl.check_hostname = False
+                self._ssl.verify_mode = ssl.CERT_NONE
+        self._protocol: _Protocol | None = None
+        self._connecting: asyncio.Task[_Protocol] | None = None
+
+    async def _connect(self) -> _Protocol:
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(self._timeout):
+            if self._path is not None:
+                _, protocol = await loop.create_unix_connection(_Protocol, self._path)
+            else:
+                host, port = self._address
+                _, protocol = await loop.create_connection(_Protocol, host, port, ssl=self._ssl)
+            setup: list[tuple[Any, ...]] = []
+            if self._password is not None:
+                user = () if self._username is None else (self._username,)
+                setup.append(("AUTH", *user, self._password))
+            if self._db:
+                setup.append(("SELECT", self._db))
+            try:
+                for reply in protocol.send(setup):
+                    await reply
+            except BaseException:
+                protocol.abort(RedisConnectionError("Redis refused the connection's setup"))
+                raise
+        return protocol
+
+    async def _connection(self) -> _Protocol:
+        protocol = self._protocol
+        if protocol is not None and not protocol.lost:
+            return protocol
+        if self._connecting is None:
+            self._connecting = asyncio.get_running_loop().create_task(self._connect())
+        connecting = self._connecting
+        try:
+            protocol = await asyncio.shield(connecting)
+        except OSError as exc:
+            raise RedisConnectionError(f"cannot connect to Redis: {exc}") from exc
+        finally:
+            if self._connecting is connecting and connecting.done():
+                self._connecting = None
+        self._protocol = protocol
+        return protocol
+
+    async def pipeline(self, *commands: tuple[Any, ...]) -> list[Any]:
+        """Every command's reply, in order; raises the first error reply (the commands after
+        it have still been run, as in a non-transactional pipeline)."""
+        protocol = await self._connection()
+        futures = protocol.send(list(commands))
+        try:
+            async with asyncio.timeout(self._timeout):
+                replies = await asyncio.gather(*futures, return_exceptions=True)
+        except TimeoutError:
+            protocol.abort(RedisTimeoutError("Redis did not answer in time"))
+            raise RedisTimeoutError("Redis did not answer in time") from None
+        for reply in replies:
+            if isinstance(reply, BaseException):
+                raise reply
+        return replies
+
+    async def execute(self, *command: Any) -> Any:
+        return (await self.pipeline(command))[0]
+
+    async def evalsha(self, script: Script, keys: list[str], args: list[Any]) -> Any:
+        try:
+            return await self.execute("EVALSHA", script.sha, len(keys), *keys, *args)
+        except ResponseError as exc:
+            if not str(exc).startswith("NOSCRIPT"):
+                raise
+            return await self.execute("EVAL", script.source, len(keys), *keys, *args)
+
+    async def close(self) -> None:
+        if self._connecting is not None:
+            self._connecting.cancel()
+        if self._protocol is not None and self._protocol.transport is not None:
+            self._protocol.transport.close()
+        self._protocol = None
