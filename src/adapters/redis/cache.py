@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import secrets
 from collections.abc import Iterable, Sequence
 
@@ -44,6 +45,9 @@ class RedisCache(Cache):
         self._missed = 0  # invalidations not yet covered by an epoch bump
         self._retrying: asyncio.Task[None] | None = None
         self._lookup = Script(_LOOKUP)
+        # A new epoch's start value: random per process, never the same twice within it.
+        self._epoch_seed = secrets.randbelow(2**51)
+        self._seeds = itertools.count()
 
     def _generation_key(self, namespace: str) -> str:
         return f"{self._prefix}cache:gen:{namespace}"
@@ -64,7 +68,7 @@ class RedisCache(Cache):
         async def still_down() -> bool:
             return False
 
-        if await self._circuit.run(bump, still_down):
+        if await self._circuit.run(bump, still_down, bounded=True):
             if self._missed == missed:  # nothing new was missed while we were bumping
                 self._missed = 0
             return True
@@ -95,11 +99,11 @@ class RedisCache(Cache):
             generation, value = await self._redis.evalsha(
                 self._lookup,
                 [self._epoch_key, *map(self._generation_key, (namespace, *also))],
-                [self._entry_prefix(namespace), key, secrets.randbelow(2**52)],
+                [self._entry_prefix(namespace), key, self._epoch_seed + next(self._seeds)],
             )
             return CacheLookup(value, generation.decode())
 
-        return await self._circuit.run(op, miss)
+        return await self._circuit.run(op, miss, bounded=True)
 
     async def store(
         self,
@@ -118,7 +122,7 @@ class RedisCache(Cache):
             entry = f"{self._entry_prefix(namespace)}{generation}:{key}"
             await self._redis.execute("SET", entry, value, "EX", ttl_seconds)
 
-        await self._circuit.run(op, _nothing)
+        await self._circuit.run(op, _nothing, bounded=True)
 
     async def invalidate(self, namespaces: Iterable[str]) -> None:
         keys = [self._generation_key(n) for n in namespaces]
@@ -134,7 +138,7 @@ class RedisCache(Cache):
         async def remember() -> None:
             self._remember_missed()
 
-        await self._circuit.run(op, remember)
+        await self._circuit.run(op, remember, bounded=True)
 
 
 async def _nothing() -> None:

@@ -52,16 +52,25 @@ class RedisCircuit:
         return time.monotonic() < self._open_until
 
     async def run(
-        self, op: Callable[[Redis], Awaitable[T]], fallback: Callable[[], Awaitable[T]]
+        self,
+        op: Callable[[Redis], Awaitable[T]],
+        fallback: Callable[[], Awaitable[T]],
+        *,
+        bounded: bool = False,
     ) -> T:
+        """`bounded`: the op enforces its own deadline (the pipelined connection does), so
+        no timer is armed here for it."""
         if self.is_open or (self._open_until and self._probing):
             return await fallback()
         probing = self._open_until > 0
         self._probing = self._probing or probing
         trips = self._trips
         try:
-            async with asyncio.timeout(self._timeout * 2):  # no extra task, unlike wait_for
+            if bounded:
                 result = await op(self.client)
+            else:
+                async with asyncio.timeout(self._timeout * 2):  # no extra task, unlike wait_for
+                    result = await op(self.client)
         except (RedisError, OSError, TimeoutError) as exc:
             if not self.is_open:
                 log.warning("redis unavailable (%s); using fallbacks", type(exc).__name__)

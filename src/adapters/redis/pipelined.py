@@ -29,11 +29,17 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 
 class _Protocol(asyncio.Protocol):
-    def __init__(self) -> None:
+    """Commands written in one loop iteration go out in one write; each caller's reply is
+    the next one to arrive after the replies of those who asked before it."""
+
+    def __init__(self, timeout: float) -> None:
         self._reader = hiredis.Reader(replyError=ResponseError)
-        self.waiters: deque[asyncio.Future[Any]] = deque()
+        self._timeout = timeout
+        self.waiters: deque[tuple[asyncio.Future[Any], float]] = deque()
         self.transport: asyncio.Transport | None = None
         self.lost = False
+        self._outgoing: list[bytes] = []
+        self._watchdog: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)
@@ -44,7 +50,7 @@ class _Protocol(asyncio.Protocol):
             while (reply := self._reader.gets()) is not False:
                 if not self.waiters:
                     raise RedisConnectionError("a reply nobody asked for")
-                waiter = self.waiters.popleft()
+                waiter, _ = self.waiters.popleft()
                 if waiter.done():  # its caller was cancelled: the reply is dropped
                     continue
                 if isinstance(reply, ResponseError):
@@ -59,8 +65,11 @@ class _Protocol(asyncio.Protocol):
         self._fail(RedisConnectionError("the connection to Redis was lost"))
 
     def _fail(self, exc: Exception) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         while self.waiters:
-            waiter = self.waiters.popleft()
+            waiter, _ = self.waiters.popleft()
             if not waiter.done():
                 waiter.set_exception(exc)
 
@@ -70,13 +79,36 @@ class _Protocol(asyncio.Protocol):
         if self.transport is not None:
             self.transport.abort()
 
+    def _check_deadline(self) -> None:
+        """One timer per connection, not one per command: the oldest unanswered command
+        past its deadline means the connection is hung, and it is dropped."""
+        self._watchdog = None
+        if not self.waiters:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = self.waiters[0][1]
+        if deadline <= loop.time():
+            self.abort(RedisTimeoutError("Redis did not answer in time"))
+        else:
+            self._watchdog = loop.call_at(deadline, self._check_deadline)
+
+    def _flush(self) -> None:
+        outgoing, self._outgoing = self._outgoing, []
+        if self.transport is not None and not self.lost:
+            self.transport.write(b"".join(outgoing))
+
     def send(self, commands: list[tuple[Any, ...]]) -> list[asyncio.Future[Any]]:
-        if self.transport is None:
+        if self.transport is None or self.lost:
             raise RedisConnectionError("not connected")
         loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeout
         futures = [loop.create_future() for _ in commands]
-        self.waiters.extend(futures)
-        self.transport.write(b"".join(hiredis.pack_command(c) for c in commands))
+        self.waiters.extend((future, deadline) for future in futures)
+        if not self._outgoing:
+            loop.call_soon(self._flush)
+        self._outgoing.extend(hiredis.pack_command(c) for c in commands)
+        if self._watchdog is None:
+            self._watchdog = loop.call_at(deadline, self._check_deadline)
         return futures
 
 
@@ -111,12 +143,16 @@ class PipelinedRedis:
 
     async def _connect(self) -> _Protocol:
         loop = asyncio.get_running_loop()
+
+        def make() -> _Protocol:
+            return _Protocol(self._timeout)
+
         async with asyncio.timeout(self._timeout):
             if self._path is not None:
-                _, protocol = await loop.create_unix_connection(_Protocol, self._path)
+                _, protocol = await loop.create_unix_connection(make, self._path)
             else:
                 host, port = self._address
-                _, protocol = await loop.create_connection(_Protocol, host, port, ssl=self._ssl)
+                _, protocol = await loop.create_connection(make, host, port, ssl=self._ssl)
             setup: list[tuple[Any, ...]] = []
             if self._password is not None:
                 user = () if self._username is None else (self._username,)
@@ -153,12 +189,9 @@ class PipelinedRedis:
         it have still been run, as in a non-transactional pipeline)."""
         protocol = await self._connection()
         futures = protocol.send(list(commands))
-        try:
-            async with asyncio.timeout(self._timeout):
-                replies = await asyncio.gather(*futures, return_exceptions=True)
-        except TimeoutError:
-            protocol.abort(RedisTimeoutError("Redis did not answer in time"))
-            raise RedisTimeoutError("Redis did not answer in time") from None
+        if len(futures) == 1:
+            return [await futures[0]]
+        replies = await asyncio.gather(*futures, return_exceptions=True)
         for reply in replies:
             if isinstance(reply, BaseException):
                 raise reply
