@@ -144,13 +144,16 @@ async def test_start_up_freezes_what_lives_as_long_as_the_process() -> None:
     import gc
 
     from entrypoints.container import build_container
-    from entrypoints.http.app import create_app
+    from entrypoints.http.app import YOUNG_GC_THRESHOLD, create_app
     from tests.conftest import make_settings
 
     app = create_app(build_container(make_settings()))
     gc.unfreeze()
+    before = gc.get_threshold()
     try:
         async with app.router.lifespan_context(app):
             assert gc.get_freeze_count() > 0
+            assert gc.get_threshold() == (YOUNG_GC_THRESHOLD, *before[1:])
     finally:
         gc.unfreeze()
+        gc.set_threshold(*before)

@@ -204,13 +204,17 @@ def _post(row: Row[Any]) -> Post:
     )
 
 
+_INSERT_POST = insert(posts)
+
+
 class SqlAlchemyPostRepository(PostRepository):
     def __init__(self, conn: AsyncConnection, touched: set[str]) -> None:
         self._conn = conn
         self._touched = touched
 
     async def add(self, post: Post) -> None:
-        await self._conn.execute(insert(posts).values(_post_row(post)))
+        # Parameters, not .values(): no statement to build per call (~10% of a create).
+        await self._conn.execute(_INSERT_POST, _post_row(post))
 
     async def get(self, post_id: UUID) -> Post | None:
         row = (await self._conn.execute(select(posts).where(posts.c.id == post_id))).first()
