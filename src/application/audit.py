@@ -139,11 +139,11 @@ class ListAuditEvents:
     ) -> Page[AuditEventView]:
         if not actor.is_admin:
             raise Forbidden("Only administrators may read the audit log.")
-        after = self._cursors.decode(cursor)
+        after = self._cursors.decode(cursor, "audit")
         async with self._uow as uow:
             rows = await uow.audit.list(where, after=after, limit=limit + 1)
         return self._cursors.page(
-            rows, limit, lambda e: Keyset(e.occurred_at, e.id), AuditEventView.of
+            rows, limit, lambda e: Keyset(e.occurred_at, e.id), AuditEventView.of, "audit"
         )
 
 

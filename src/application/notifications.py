@@ -37,11 +37,12 @@ class ListNotifications:
     async def execute(
         self, actor: Actor, *, limit: int, cursor: str | None
     ) -> Page[NotificationView]:
-        after = self._cursors.decode(cursor)
+        scope = f"notifications:{actor.user_id}"
+        after = self._cursors.decode(cursor, scope)
         async with self._uow as uow:
             rows = await uow.notifications.list_for(actor.user_id, after=after, limit=limit + 1)
         return self._cursors.page(
-            rows, limit, lambda n: Keyset(n.created_at, n.id), NotificationView.of
+            rows, limit, lambda n: Keyset(n.created_at, n.id), NotificationView.of, scope
         )
 
 

@@ -23,7 +23,8 @@ MAX_CURSOR_LENGTH = 200
 
 class Cursors:
     """Issues and reads the opaque keyset cursors of every list: base64url of
-    (timestamp, id) and a keyed tag. A cursor this service did not issue is refused, so a
+    (timestamp, id) and a tag keyed by a secret and by the list (its `scope`: which list,
+    which filter, whose). A cursor this service did not issue for that list is refused, so a
     client cannot invent page boundaries, and every cached page is one a real cursor names."""
 
     _TAG_BYTES = 12
@@ -33,23 +34,24 @@ class Cursors:
             raise ValueError("a cursor key needs at least 16 bytes")
         self._key = key
 
-    def _tag(self, payload: bytes) -> str:
-        digest = hmac.digest(self._key, payload, "sha256")[: self._TAG_BYTES]
+    def _tag(self, scope: str, payload: bytes) -> str:
+        message = scope.encode() + b"\n" + payload
+        digest = hmac.digest(self._key, message, "sha256")[: self._TAG_BYTES]
         return base64.urlsafe_b64encode(digest).decode()
 
-    def encode(self, keyset: Keyset) -> str:
+    def encode(self, keyset: Keyset, scope: str) -> str:
         raw = json.dumps([keyset.at.isoformat(), str(keyset.id)], separators=(",", ":"))
         payload = base64.urlsafe_b64encode(raw.encode()).rstrip(b"=")
-        return f"{payload.decode()}.{self._tag(payload)}"
+        return f"{payload.decode()}.{self._tag(scope, payload)}"
 
-    def decode(self, cursor: str | None) -> Keyset | None:
+    def decode(self, cursor: str | None, scope: str) -> Keyset | None:
         if cursor is None:
             return None
         try:
             if len(cursor) > MAX_CURSOR_LENGTH:
                 raise ValueError("too long")
             payload, _, tag = cursor.encode("ascii").partition(b".")
-            if not hmac.compare_digest(tag, self._tag(payload).encode()):
+            if not hmac.compare_digest(tag, self._tag(scope, payload).encode()):
                 raise ValueError("not issued here")
             padded = payload + b"=" * (-len(payload) % 4)
             at, id_ = json.loads(base64.urlsafe_b64decode(padded))
@@ -63,12 +65,17 @@ class Cursors:
             raise InvalidCursor("The cursor is not one this API issued.") from None
 
     def page(
-        self, rows: Sequence[V], limit: int, key: Callable[[V], Keyset], view: Callable[[V], T]
+        self,
+        rows: Sequence[V],
+        limit: int,
+        key: Callable[[V], Keyset],
+        view: Callable[[V], T],
+        scope: str,
     ) -> Page[T]:
         """Repositories are asked for limit + 1 rows; the extra one says whether a next page
         exists."""
         items = list(rows[:limit])
-        next_cursor = self.encode(key(items[-1])) if len(rows) > limit and items else None
+        next_cursor = self.encode(key(items[-1]), scope) if len(rows) > limit and items else None
         return Page(items=[view(item) for item in items], next_cursor=next_cursor)
 
 

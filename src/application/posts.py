@@ -206,12 +206,13 @@ class ListPosts:
     async def execute(
         self, *, author_id: UUID | None, limit: int, cursor: str | None
     ) -> Page[PostView]:
-        after = self._cursors.decode(cursor)
+        scope = "posts" if author_id is None else f"posts:author:{author_id}"
+        after = self._cursors.decode(cursor, scope)
         async with self._uow as uow:
             posts = await uow.posts.list_published(
                 author_id=author_id, after=after, limit=limit + 1
             )
-        return self._cursors.page(posts, limit, _published_key, PostView.of)
+        return self._cursors.page(posts, limit, _published_key, PostView.of, scope)
 
 
 class GetFeed:
@@ -222,7 +223,8 @@ class GetFeed:
         self._cursors = cursors
 
     async def execute(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[PostView]:
-        after = self._cursors.decode(cursor)
+        scope = f"feed:{actor.user_id}"
+        after = self._cursors.decode(cursor, scope)
         async with self._uow as uow:
             posts = await uow.posts.feed(actor.user_id, after=after, limit=limit + 1)
-        return self._cursors.page(posts, limit, _published_key, PostView.of)
+        return self._cursors.page(posts, limit, _published_key, PostView.of, scope)

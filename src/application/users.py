@@ -104,10 +104,12 @@ class ListUsers:
         self._cursors = cursors
 
     async def execute(self, *, limit: int, cursor: str | None) -> Page[UserView]:
-        after = self._cursors.decode(cursor)
+        after = self._cursors.decode(cursor, "users")
         async with self._uow as uow:
             users = await uow.users.list(after=after, limit=limit + 1)
-        return self._cursors.page(users, limit, lambda u: Keyset(u.created_at, u.id), UserView.of)
+        return self._cursors.page(
+            users, limit, lambda u: Keyset(u.created_at, u.id), UserView.of, "users"
+        )
 
 
 @dataclass(frozen=True, slots=True)

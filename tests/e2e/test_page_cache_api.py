@@ -67,8 +67,15 @@ async def test_deep_pages_are_cached_and_fresh_after_every_change_to_a_published
     assert _titles(await client.get("/posts", params=deep))[2] == "edited"
     await client.delete(p02, headers=ada.auth)
     assert "edited" not in _titles(await client.get("/posts", params=deep))
-    by_ada = {"author_id": ada.id, "cursor": cursor}
-    assert _titles(await client.get("/posts", params=by_ada)) == ["p04", "p03", "p01", "p00"]
+    # One author's pages are read from the database (any id may be asked for), and a cursor
+    # of the whole list is not one of that author's list.
+    assert_problem(await client.get("/posts", params={"author_id": ada.id, "cursor": cursor}), 400)
+    before = await _lookups(client, "posts")
+    by_ada = (await client.get("/posts", params={"author_id": ada.id})).json()
+    page = {"author_id": ada.id, "cursor": by_ada["next_cursor"]}
+    assert _titles(await client.get("/posts", params=page)) == ["p04", "p03", "p01", "p00"]
+    assert await _lookups(client, "posts") == before
+    assert_problem(await client.get("/posts", params={"cursor": ""}), 400)  # not the first page
     # A draft changes no page.
     assert "draft" not in _titles(await client.get("/posts"))
     await client.post("/posts", json={"title": "draft", "body": "b"}, headers=ada.auth)
@@ -118,6 +125,8 @@ async def test_a_forged_cursor_is_refused_and_never_becomes_a_cache_entry(
     for _ in range(2):
         assert_problem(await client.get("/posts", params={"cursor": forged}), 400)
         assert_problem(await client.get("/feed", params={"cursor": forged}, headers=ada.auth), 400)
+        # a real cursor, of another list
+        assert_problem(await client.get("/feed", params={"cursor": issued}, headers=ada.auth), 400)
     _, misses = await _lookups(client, "posts")
     assert_problem(await client.get("/posts", params={"cursor": forged}), 400)
     assert (await _lookups(client, "posts"))[1] == misses + 1  # looked up, never stored
@@ -127,8 +136,8 @@ async def test_other_page_sizes_are_read_from_the_database_every_time(
     client: httpx.AsyncClient, ada: Account, publish: Publish
 ) -> None:
     await publish(ada, "one")
-    before = await _lookups(client, "posts")
+    before = [await _lookups(client, "posts"), await _lookups(client, "feed")]
     for _ in range(3):
         assert _titles(await client.get("/posts", params={"limit": 5})) == ["one"]
         assert _titles(await client.get("/feed", params={"limit": 5}, headers=ada.auth)) == []
-    assert await _lookups(client, "posts") == before
+    assert [await _lookups(client, "posts"), await _lookups(client, "feed")] == before

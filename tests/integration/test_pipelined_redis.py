@@ -89,13 +89,15 @@ async def test_password_database_index_and_unix_socket_come_from_the_url(
     server, socket_path = guarded_redis
     tcp = PipelinedRedis(f"redis://:s3cret-pw@127.0.0.1:{server.port}/3", timeout=1)
     unix = PipelinedRedis(f"unix://:s3cret-pw@{socket_path}?db=3", timeout=1)
-    wrong = PipelinedRedis(f"redis://:wrong@127.0.0.1:{server.port}/0", timeout=1)
+    wrong = PipelinedRedis(f"redis://:wrong@127.0.0.1:{server.port}/5", timeout=1)
     try:
         await tcp.execute("SET", "k", b"in db 3")
         assert await unix.execute("GET", "k") == b"in db 3"
-        assert await tcp.execute("CLIENT", "INFO") is not None
-        with pytest.raises(RedisError):
-            await wrong.execute("GET", "k")
+        assert b" db=3 " in await tcp.execute("CLIENT", "INFO")
+        assert b" db=3 " in await unix.execute("CLIENT", "INFO")
+        for _ in range(2):  # AUTH and SELECT both refused: an error, nothing left unread
+            with pytest.raises(RedisError):
+                await wrong.execute("GET", "k")
     finally:
         for client in (tcp, unix, wrong):
             await client.close()
@@ -133,6 +135,38 @@ async def test_a_hung_server_times_out_and_its_connection_is_dropped(own_redis: 
         assert time.monotonic() - started < 1
         own_redis.resume()
         assert await redis.execute("PING") == b"PONG"  # on a new connection
+    finally:
+        own_redis.resume()
+        await redis.close()
+
+
+async def test_a_closed_client_connects_again_when_used(redis_server: str) -> None:
+    redis = PipelinedRedis(redis_server, timeout=1)
+    try:
+        assert await redis.execute("PING") == b"PONG"
+        await redis.close()
+        assert await redis.execute("PING") == b"PONG"
+        connecting = asyncio.ensure_future(redis.execute("PING"))
+        await redis.close()  # while a command may still be connecting
+        await asyncio.gather(connecting, return_exceptions=True)
+        assert await redis.execute("PING") == b"PONG"
+    finally:
+        await redis.close()
+
+
+async def test_a_cancelled_oldest_caller_does_not_hide_a_hung_server(own_redis: OwnRedis) -> None:
+    redis = PipelinedRedis(own_redis.url, timeout=0.3)
+    try:
+        assert await redis.execute("PING") == b"PONG"
+        own_redis.pause()
+        oldest = asyncio.ensure_future(redis.execute("PING"))
+        await asyncio.sleep(0.05)
+        others = [asyncio.ensure_future(redis.execute("PING")) for _ in range(3)]
+        oldest.cancel()
+        started = time.monotonic()
+        results = await asyncio.gather(*others, return_exceptions=True)
+        assert all(isinstance(r, RedisTimeoutError | RedisConnectionError) for r in results)
+        assert time.monotonic() - started < 1
     finally:
         own_redis.resume()
         await redis.close()

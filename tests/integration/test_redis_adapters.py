@@ -99,10 +99,13 @@ async def test_feed_and_deep_pages_cached_on_one_replica_are_fresh_on_the_other(
             ids.append(made.json()["id"])
             await a.post(f"/posts/{ids[-1]}/publish", headers=ada)
         await a.put(f"/users/{ada_id}/follow", headers=bob)
-        cursor = (await b.get("/posts")).json()["next_cursor"]
-        deep = {"cursor": cursor}
+        deep = {"cursor": (await b.get("/posts")).json()["next_cursor"]}
         assert [p["title"] for p in (await b.get("/posts", params=deep)).json()["items"]] == ["p0"]
-        assert len((await b.get("/feed", headers=bob)).json()["items"]) == 20
+        first = (await b.get("/feed", headers=bob)).json()
+        assert len(first["items"]) == 20
+        deep_feed = {"cursor": first["next_cursor"]}
+        feed = (await b.get("/feed", params=deep_feed, headers=bob)).json()["items"]
+        assert [p["title"] for p in feed] == ["p0"]  # cached now, as the list's deep page
         assert await _keys(redis_server, f"{redis_prefix}cache:entry:feed:*")
         assert await _keys(redis_server, f"{redis_prefix}cache:entry:posts:published:*")
 
@@ -112,7 +115,7 @@ async def test_feed_and_deep_pages_cached_on_one_replica_are_fresh_on_the_other(
         assert [p["title"] for p in (await b.get("/posts", params=deep)).json()["items"]] == [
             "edited"
         ]
-        feed = (await b.get("/feed", params=deep, headers=bob)).json()["items"]
+        feed = (await b.get("/feed", params=deep_feed, headers=bob)).json()["items"]
         assert [p["title"] for p in feed] == ["edited"]
         await a.delete(f"/users/{ada_id}/follow", headers=bob)
         assert (await b.get("/feed", headers=bob)).json()["items"] == []

@@ -36,6 +36,17 @@ async def test_the_cache_is_bounded_by_bytes_and_skips_giants() -> None:
     assert (await cache.lookup("big", "")).value is None
 
 
+async def test_many_tiny_entries_fill_the_budget_too() -> None:
+    """Keys and per-entry bookkeeping count, not only values: a flood of empty answers
+    cannot grow the process past the budget."""
+    cache = InProcessCache(FrozenClock(datetime(2026, 1, 1, tzinfo=UTC)), max_bytes=100_000)
+    for i in range(5_000):
+        found = await cache.lookup("posts", f"key-{i}")
+        await cache.store("posts", f"key-{i}", found.generation, b"[]", 60)
+    assert cache._bytes <= 100_000
+    assert len(cache._entries) < 400
+
+
 async def test_forgetting_generations_never_makes_a_stale_entry_current() -> None:
     cache = InProcessCache(FrozenClock(), max_namespaces=2)
     old = await cache.lookup("post:1", "")

@@ -116,10 +116,12 @@ async def test_users_are_listed_oldest_first_across_pages(
 CURSOR_KEY = b"a cursor key for the tests only"
 
 
-def _tagged(parts: object, key: bytes = CURSOR_KEY) -> str:
-    """A cursor as the API would issue it (the format pinned here on purpose)."""
+def _tagged(parts: object, key: bytes = CURSOR_KEY, scope: str = "posts") -> str:
+    """A cursor as the API would issue it for a list (the format pinned here on purpose)."""
     payload = base64.urlsafe_b64encode(json.dumps(parts).encode()).rstrip(b"=")
-    tag = base64.urlsafe_b64encode(hmac.digest(key, payload, "sha256")[:12])
+    tag = base64.urlsafe_b64encode(
+        hmac.digest(key, scope.encode() + b"\n" + payload, "sha256")[:12]
+    )
     return (payload + b"." + tag).decode()
 
 
@@ -135,6 +137,10 @@ VALID = ["2024-01-01T00:00:00+00:00", "6c3f5d1e-0000-4000-8000-000000000000"]
         # well-formed content without a tag, with another key's tag, with a tag cut short
         base64.urlsafe_b64encode(json.dumps(VALID).encode()).decode().rstrip("="),
         _tagged(VALID, key=b"some other key of enough length"),
+        # issued for another list: users, one author's posts, someone's feed
+        _tagged(VALID, scope="users"),
+        _tagged(VALID, scope="posts:author:6c3f5d1e-0000-4000-8000-000000000000"),
+        _tagged(VALID, scope="feed:6c3f5d1e-0000-4000-8000-000000000000"),
         _tagged(VALID)[:-2],
         _tagged(VALID).replace(".", "=."),
         # tagged (so only the content is wrong)

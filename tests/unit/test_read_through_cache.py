@@ -49,3 +49,28 @@ async def test_a_load_that_started_before_an_invalidation_is_never_served() -> N
 
     clock.advance(timedelta(seconds=61))
     assert (await cache.lookup("post:1", "")).value is None
+
+
+async def test_a_waiter_that_goes_away_cancels_neither_the_load_nor_the_others() -> None:
+    cache = InProcessCache(FrozenClock())
+    reads = ReadThrough(cache, ttl_seconds=60)
+    release = asyncio.Event()
+    loads = 0
+
+    async def load() -> bytes:
+        nonlocal loads
+        loads += 1
+        await release.wait()
+        return b"value"
+
+    first = asyncio.create_task(reads.get("ns", "k", load))
+    second = asyncio.create_task(reads.get("ns", "k", load))
+    await asyncio.sleep(0.01)
+    first.cancel()  # its client disconnected
+    await asyncio.sleep(0)
+    release.set()
+    assert await second == b"value"
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert loads == 1
+    assert (await cache.lookup("ns", "k")).value == b"value"  # stored all the same

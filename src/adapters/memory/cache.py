@@ -33,7 +33,7 @@ class InProcessCache(Cache):
     def _drop(self, slot: tuple[str, str, str]) -> None:
         entry = self._entries.pop(slot, None)
         if entry is not None:
-            self._bytes -= len(entry[0])
+            self._bytes -= _size(slot, entry[0])
 
     async def lookup(self, namespace: str, key: str, also: Sequence[str] = ()) -> CacheLookup:
         generation = self._generation(namespace, also)
@@ -59,7 +59,7 @@ class InProcessCache(Cache):
         slot = (namespace, generation, key)
         self._drop(slot)
         self._entries[slot] = (value, self._clock.now().timestamp() + ttl_seconds)
-        self._bytes += len(value)
+        self._bytes += _size(slot, value)
         while self._bytes > self._max_bytes:
             self._drop(next(iter(self._entries)))
 
@@ -71,3 +71,11 @@ class InProcessCache(Cache):
             while len(self._generations) > self._max_namespaces:
                 _, forgotten = self._generations.popitem(last=False)
                 self._floor = max(self._floor, forgotten)
+
+
+_ENTRY_OVERHEAD = 256  # the slot tuple, its strings' headers and the dict node: measured ~240
+
+
+def _size(slot: tuple[str, str, str], value: bytes) -> int:
+    """What an entry costs, not only its value: many small entries must fill the budget too."""
+    return len(value) + sum(map(len, slot)) + _ENTRY_OVERHEAD

@@ -100,13 +100,14 @@ class _Protocol(asyncio.Protocol):
     def send(self, commands: list[tuple[Any, ...]]) -> list[asyncio.Future[Any]]:
         if self.transport is None or self.lost:
             raise RedisConnectionError("not connected")
+        packed = [hiredis.pack_command(c) for c in commands]  # may raise: nothing queued yet
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._timeout
         futures = [loop.create_future() for _ in commands]
         self.waiters.extend((future, deadline) for future in futures)
         if not self._outgoing:
             loop.call_soon(self._flush)
-        self._outgoing.extend(hiredis.pack_command(c) for c in commands)
+        self._outgoing.extend(packed)
         if self._watchdog is None:
             self._watchdog = loop.call_at(deadline, self._check_deadline)
         return futures
@@ -118,6 +119,23 @@ class Script:
     def __init__(self, source: str) -> None:
         self.source = source
         self.sha = hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()
+
+
+def _tls_context(options: dict[str, Any]) -> ssl.SSLContext:
+    """The TLS options of a rediss:// URL, read as redis-py reads them."""
+    context = ssl.create_default_context(cafile=options.get("ssl_ca_certs"))
+    if options.get("ssl_certfile"):
+        context.load_cert_chain(options["ssl_certfile"], options.get("ssl_keyfile"))
+    requirement = options.get("ssl_cert_reqs", "required")
+    if requirement in ("none", ssl.CERT_NONE):
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif requirement in ("optional", ssl.CERT_OPTIONAL):
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_OPTIONAL
+    elif options.get("ssl_check_hostname") in (False, "false", "False"):
+        context.check_hostname = False
+    return context
 
 
 class PipelinedRedis:
@@ -134,10 +152,7 @@ class PipelinedRedis:
         if kind is UnixDomainSocketConnection:
             self._path = str(options["path"])
         elif kind is SSLConnection:
-            self._ssl = ssl.create_default_context()
-            if options.get("ssl_cert_reqs") in ("none", ssl.CERT_NONE):
-                self._ssl.check_hostname = False
-                self._ssl.verify_mode = ssl.CERT_NONE
+            self._ssl = _tls_context(dict(options))
         self._protocol: _Protocol | None = None
         self._connecting: asyncio.Task[_Protocol] | None = None
 
@@ -159,30 +174,33 @@ class PipelinedRedis:
                 setup.append(("AUTH", *user, self._password))
             if self._db:
                 setup.append(("SELECT", self._db))
-            try:
-                for reply in protocol.send(setup):
-                    await reply
-            except BaseException:
+            replies = await asyncio.gather(*protocol.send(setup), return_exceptions=True)
+            failed = [r for r in replies if isinstance(r, BaseException)]
+            if failed:
                 protocol.abort(RedisConnectionError("Redis refused the connection's setup"))
-                raise
+                raise failed[0]
         return protocol
+
+    def _connected(self, task: asyncio.Task[_Protocol]) -> None:
+        """Runs when a connect attempt ends, whoever (if anyone) still waits for it."""
+        if self._connecting is task:
+            self._connecting = None
+        if not task.cancelled() and task.exception() is None:
+            self._protocol = task.result()
 
     async def _connection(self) -> _Protocol:
         protocol = self._protocol
         if protocol is not None and not protocol.lost:
             return protocol
-        if self._connecting is None:
-            self._connecting = asyncio.get_running_loop().create_task(self._connect())
         connecting = self._connecting
+        if connecting is None:
+            connecting = asyncio.get_running_loop().create_task(self._connect())
+            connecting.add_done_callback(self._connected)
+            self._connecting = connecting
         try:
-            protocol = await asyncio.shield(connecting)
-        except OSError as exc:
+            return await asyncio.shield(connecting)
+        except OSError as exc:  # refused, unreachable, connect timeout
             raise RedisConnectionError(f"cannot connect to Redis: {exc}") from exc
-        finally:
-            if self._connecting is connecting and connecting.done():
-                self._connecting = None
-        self._protocol = protocol
-        return protocol
 
     async def pipeline(self, *commands: tuple[Any, ...]) -> list[Any]:
         """Every command's reply, in order; raises the first error reply (the commands after
@@ -211,6 +229,7 @@ class PipelinedRedis:
     async def close(self) -> None:
         if self._connecting is not None:
             self._connecting.cancel()
+            self._connecting = None
         if self._protocol is not None and self._protocol.transport is not None:
             self._protocol.transport.close()
         self._protocol = None

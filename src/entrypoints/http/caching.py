@@ -15,7 +15,7 @@ class ReadThrough:
     def __init__(self, cache: Cache, ttl_seconds: int) -> None:
         self._cache = cache
         self._ttl = ttl_seconds
-        self._inflight: dict[tuple[str, str, str], asyncio.Future[bytes]] = {}
+        self._inflight: dict[tuple[str, str, str], asyncio.Task[bytes]] = {}
 
     async def get(
         self,
@@ -25,25 +25,39 @@ class ReadThrough:
         also: Sequence[str] = (),
     ) -> bytes:
         """The cached bytes, or `load()`'s, stored under the generation seen before loading.
-        Errors from `load` (e.g. NotFound) reach every waiter and are not cached."""
+        Errors from `load` (e.g. NotFound) reach every waiter and are not cached. The load
+        runs as a task of its own: a waiter that goes away (its client disconnected) cancels
+        neither the load nor the other waiters."""
         found = await self._cache.lookup(namespace, key, also)
         if found.value is not None:
             return found.value
         slot = (namespace, found.generation, key)
-        pending = self._inflight.get(slot)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self._inflight[slot] = future
+        task = self._inflight.get(slot)
+        if task is None:
+            loading = self._load(slot, key, found.generation, load, also)
+            task = asyncio.get_running_loop().create_task(loading)
+            task.add_done_callback(_retrieved)
+            self._inflight[slot] = task
+        return await asyncio.shield(task)
+
+    async def _load(
+        self,
+        slot: tuple[str, str, str],
+        key: str,
+        generation: str,
+        load: Callable[[], Awaitable[bytes]],
+        also: Sequence[str],
+    ) -> bytes:
         try:
             value = await load()
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved here, so an unawaited future logs nothing
-            raise
         finally:
             self._inflight.pop(slot, None)
-        future.set_result(value)
         if len(value) <= MAX_CACHED_BYTES:
-            await self._cache.store(namespace, key, found.generation, value, self._ttl, also)
+            await self._cache.store(slot[0], key, generation, value, self._ttl, also)
         return value
+
+
+def _retrieved(task: asyncio.Task[bytes]) -> None:
+    """A load whose every waiter went away still ends quietly."""
+    if not task.cancelled():
+        task.exception()

@@ -102,6 +102,10 @@ async def create_post(
     )
 
 
+def _page_key(cursor: str | None) -> str:
+    return "first" if cursor is None else f"after:{cursor}"  # `?cursor=` is not the first page
+
+
 def _page_json(page: Page[PostView]) -> bytes:
     return PageOut[PostOut].model_validate(page, from_attributes=True).model_dump_json().encode()
 
@@ -113,18 +117,20 @@ async def list_posts(
     limit: Limit = DEFAULT_PAGE_SIZE,
     cursor: Cursor = None,
 ) -> Response:
-    """Published posts, newest first. Pages of the default size are cached, deep ones too."""
+    """Published posts, newest first. Pages of the default size are cached, deep ones too
+    (not those of one author: any id can be asked for, and each would take a cache entry)."""
 
     async def load() -> bytes:
         list_posts = container.list_posts()
         return _page_json(await list_posts.execute(author_id=author_id, limit=limit, cursor=cursor))
 
-    if limit != DEFAULT_PAGE_SIZE:
+    if limit != DEFAULT_PAGE_SIZE or author_id is not None:
         return Response(await load(), media_type=JSON)
-    # A cursor the API did not issue fails in load() (400) and is never stored: every cached
-    # page is one a real cursor names. Any change to a published post retires them all.
-    key = f"{author_id or '*'}:{cursor or ''}"
-    return Response(await container.read_through().get(PUBLISHED_POSTS, key, load), media_type=JSON)
+    # A cursor the API did not issue for this list fails in load() (400) and is never
+    # stored: every cached page is one a real cursor names. Any change to a published post
+    # retires them all.
+    body = await container.read_through().get(PUBLISHED_POSTS, _page_key(cursor), load)
+    return Response(body, media_type=JSON)
 
 
 async def _public_post(container: Container, post_id: UUID) -> bytes:
@@ -214,6 +220,6 @@ async def feed(
     if limit != DEFAULT_PAGE_SIZE:
         return Response(await load(), media_type=JSON)
     body = await container.read_through().get(
-        feed_namespace(actor.user_id), cursor or "", load, also=(PUBLISHED_POSTS,)
+        feed_namespace(actor.user_id), _page_key(cursor), load, also=(PUBLISHED_POSTS,)
     )
     return Response(body, media_type=JSON)
