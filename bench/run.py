@@ -287,7 +287,8 @@ async def prepare(db: str, port: int) -> dict[str, Any]:
             for r in await conn.fetch("SELECT id FROM posts WHERE status = 'published' ORDER BY random() LIMIT 1000")
         ]
         deep = await conn.fetchrow(
-            "SELECT published_at, id FROM posts ORDER BY published_at DESC, id DESC OFFSET 50000 LIMIT 1"
+            "SELECT published_at, id FROM posts WHERE status = 'published'"
+            " ORDER BY published_at DESC, id DESC OFFSET 50000 LIMIT 1"
         )
         user0 = await conn.fetchval("SELECT id FROM users WHERE email = 'user0@bench.test'")
     finally:
@@ -298,7 +299,9 @@ async def prepare(db: str, port: int) -> dict[str, Any]:
         )
     return {
         "post_ids": post_ids,
-        "deep_cursor": Cursors(cursor_key(SECRET)).encode(Keyset(deep["published_at"], deep["id"])),
+        "deep_cursor": Cursors(cursor_key(SECRET)).encode(
+            Keyset(deep["published_at"], deep["id"]), "posts"
+        ),
         "token": tokens.json()["access_token"],
         "user0": str(user0),
     }

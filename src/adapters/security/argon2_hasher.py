@@ -61,7 +61,7 @@ class Argon2PasswordHasher(PasswordHasher):
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-HASHING_NICENESS = 10
+HASHING_NICENESS = 19
 
 
 def _yield_cpu() -> None:

@@ -45,22 +45,26 @@ def _conditions(where: AuditFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+_INSERT_AUDIT_EVENT = insert(audit_events)  # built once; rows come as parameters
+
+
 class SqlAlchemyAuditRepository(AuditRepository):
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def add(self, event: AuditEvent) -> None:
         await self._conn.execute(
-            insert(audit_events).values(
-                id=event.id,
-                occurred_at=event.occurred_at,
-                kind=event.kind.value,
-                actor_id=event.actor_id,
-                subject_id=event.subject_id,
-                client=event.client,
-                request_id=event.request_id,
-                details=event.details,
-            )
+            _INSERT_AUDIT_EVENT,
+            {
+                "id": event.id,
+                "occurred_at": event.occurred_at,
+                "kind": event.kind.value,
+                "actor_id": event.actor_id,
+                "subject_id": event.subject_id,
+                "client": event.client,
+                "request_id": event.request_id,
+                "details": event.details,
+            },
         )
 
     async def list(

@@ -344,6 +344,9 @@ def _refresh(row: Row[Any]) -> RefreshToken:
     return RefreshToken(**row._mapping)
 
 
+_INSERT_REFRESH_TOKEN = insert(refresh_tokens)  # built once; rows come as parameters
+
+
 class SqlAlchemyRefreshTokenRepository(RefreshTokenRepository):
     def __init__(self, conn: AsyncConnection, touched: set[str]) -> None:
         self._conn = conn
@@ -351,16 +354,17 @@ class SqlAlchemyRefreshTokenRepository(RefreshTokenRepository):
 
     async def add(self, token: RefreshToken) -> None:
         await self._conn.execute(
-            insert(refresh_tokens).values(
-                id=token.id,
-                family_id=token.family_id,
-                user_id=token.user_id,
-                token_hash=token.token_hash,
-                created_at=token.created_at,
-                expires_at=token.expires_at,
-                used_at=token.used_at,
-                revoked_at=token.revoked_at,
-            )
+            _INSERT_REFRESH_TOKEN,
+            {
+                "id": token.id,
+                "family_id": token.family_id,
+                "user_id": token.user_id,
+                "token_hash": token.token_hash,
+                "created_at": token.created_at,
+                "expires_at": token.expires_at,
+                "used_at": token.used_at,
+                "revoked_at": token.revoked_at,
+            },
         )
 
     async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
