@@ -35,6 +35,7 @@ from adapters.security.jwt_tokens import (
     Sha256RefreshTokenCodec,
 )
 from adapters.sqlalchemy.engine import (
+    ConnectionGate,
     EngineOptions,
     SqlAlchemyProbe,
     autocommit,
@@ -200,13 +201,26 @@ class Container(containers.DeclarativeContainer):
             command_timeout=settings.provided.db_command_timeout_seconds,
         ),
     )
+    # Units of work queue for a pooled connection at this gate, never inside the pool.
+    db_gate = providers.Singleton(
+        ConnectionGate,
+        size=providers.Callable(
+            int.__add__, settings.provided.db_pool_size, settings.provided.db_max_overflow
+        ),
+        timeout=settings.provided.db_pool_timeout_seconds,
+    )
     uow = providers.Selector(
         settings.provided.persistence,
         memory=providers.Factory(
             InMemoryUnitOfWork, db=memory_db, ids=ids, cache=cache, signal=outbox_signal
         ),
         sqlalchemy=providers.Factory(
-            SqlAlchemyUnitOfWork, engine=engine, ids=ids, cache=cache, signal=outbox_signal
+            SqlAlchemyUnitOfWork,
+            engine=engine,
+            ids=ids,
+            cache=cache,
+            signal=outbox_signal,
+            gate=db_gate,
         ),
     )
     # Read-only use cases get a unit of work on autocommit connections (SQL); in memory the
@@ -223,6 +237,7 @@ class Container(containers.DeclarativeContainer):
             cache=cache,
             signal=outbox_signal,
             read_only=True,
+            gate=db_gate,
         ),
     )
     database_probe = providers.Selector(

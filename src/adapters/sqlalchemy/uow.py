@@ -7,6 +7,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sqlalchemy.audit_repository import SqlAlchemyAuditRepository
+from adapters.sqlalchemy.engine import ConnectionGate
 from adapters.sqlalchemy.jobs_repositories import (
     SqlAlchemyEmailTokenRepository,
     SqlAlchemyNotificationRepository,
@@ -40,7 +41,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         signal: OutboxSignal,
         *,
         read_only: bool = False,
+        gate: ConnectionGate | None = None,
     ) -> None:
+        self._gate = gate
         # Reads run on autocommit connections: no BEGIN/ROLLBACK round trips. They see
         # committed data statement by statement, which is all a single read needs.
         self._read_only = read_only
@@ -53,10 +56,16 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self._events: list[DomainEvent] = []
 
     async def __aenter__(self) -> Self:
+        if self._gate is not None:
+            await self._gate.acquire()
         try:
             self._conn = await self._engine.connect()
-        except OSError as exc:  # refused, unreachable, connect timeout
-            raise StoreUnavailable("The database did not answer.") from exc
+        except BaseException as exc:
+            if self._gate is not None:
+                self._gate.release()
+            if isinstance(exc, OSError):  # refused, unreachable, connect timeout
+                raise StoreUnavailable("The database did not answer.") from exc
+            raise
         if not self._read_only:
             await self._conn.begin()
         self._events = []
@@ -84,7 +93,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
                 if conn.in_transaction():
                     await conn.rollback()
             finally:
-                await conn.close()
+                try:
+                    await conn.close()
+                finally:
+                    if self._gate is not None:
+                        self._gate.release()
         # The driver lets some socket errors and its command timeout through unwrapped; inside
         # a unit of work they can only be the database's, so they are named as such here.
         if isinstance(exc, OSError):

@@ -1,0 +1,41 @@
+"""The gate in front of the database pool: a free permit costs no wait; waiters are served in
+arrival order; a wait past the pool timeout is StoreUnavailable (503), never a hang."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from adapters.sqlalchemy.engine import ConnectionGate
+from application.errors import StoreUnavailable
+
+
+async def test_waiters_get_permits_in_arrival_order() -> None:
+    gate = ConnectionGate(size=1, timeout=1)
+    await gate.acquire()
+    order: list[int] = []
+
+    async def waiter(i: int) -> None:
+        await gate.acquire()
+        order.append(i)
+        gate.release()
+
+    waiters = [asyncio.create_task(waiter(i)) for i in range(5)]
+    await asyncio.sleep(0.01)
+    assert order == []
+    gate.release()
+    await asyncio.gather(*waiters)
+    assert order == [0, 1, 2, 3, 4]
+
+
+async def test_a_wait_past_the_timeout_is_store_unavailable_and_keeps_no_permit() -> None:
+    gate = ConnectionGate(size=1, timeout=0.05)
+    await gate.acquire()
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable):
+        await gate.acquire()
+    assert time.monotonic() - started < 0.5
+    gate.release()
+    await asyncio.wait_for(gate.acquire(), 0.1)  # the timed-out waiter took nothing
