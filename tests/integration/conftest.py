@@ -17,7 +17,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -224,14 +224,23 @@ class OwnRedis:
             self._process = None
 
 
-@pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
+@contextmanager
+def started_redis(*extra_args: str) -> Iterator[OwnRedis]:
+    """A redis-server of the test's own (with `extra_args`), killed afterwards."""
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed")
-    server = OwnRedis()
+    server = OwnRedis(*extra_args)
     server.start()
-    yield server
-    server.kill()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+@pytest.fixture
+def own_redis() -> Iterator[OwnRedis]:
+    with started_redis() as server:
+        yield server
 
 
 # ---------------------------------------------------------------- SMTP

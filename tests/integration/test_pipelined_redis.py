@@ -5,7 +5,6 @@ hung or refusing server fails callers fast and the next command reconnects."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from adapters.redis.pipelined import PipelinedRedis, Script
-from tests.integration.conftest import OwnRedis
+from tests.integration.conftest import OwnRedis, started_redis
 
 pytestmark = pytest.mark.integration
 
@@ -24,15 +23,11 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def guarded_redis(tmp_path: Path) -> Iterator[tuple[OwnRedis, Path]]:
     """A redis-server with a password, also listening on a unix socket."""
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
     socket_path = tmp_path / "redis.sock"
-    server = OwnRedis(
+    with started_redis(
         "--requirepass", "s3cret-pw", "--unixsocket", str(socket_path), "--unixsocketperm", "700"
-    )
-    server.start()
-    yield server, socket_path
-    server.kill()
+    ) as server:
+        yield server, socket_path
 
 
 async def test_concurrent_callers_each_get_their_own_reply(redis_server: str) -> None:
