@@ -9,7 +9,9 @@ also written as Markdown and JSON under bench/results/. Then a login storm, a mi
 (soak, RSS over time) and the two-process figure with the CPU split per process.
 
 Settings (environment): BENCH_PG (admin DSN), BENCH_REDIS, BENCH_SECONDS (per repeat, 10),
-BENCH_REPEATS (3), BENCH_SOAK_SECONDS (300), BENCH_QUICK=1 (short smoke run).
+BENCH_REPEATS (3), BENCH_SOAK_SECONDS (300), BENCH_QUICK=1 (short smoke run), BENCH_ONLY (a
+comma-separated list of workloads, e.g. "create-post,get-me": those beside the ceiling, and no
+floor, storm, soak or two-process figure: for working on one line), BENCH_CONNECTIONS ("32,64").
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ SOAK = int(os.environ.get("BENCH_SOAK_SECONDS", "10" if QUICK else "300"))
 WARMUP = 2 if QUICK else 3
 PG_ADMIN = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
+ONLY = {w for w in os.environ.get("BENCH_ONLY", "").split(",") if w}
+CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "32,64").split(",")]
 SECRET = "bench-only-signing-secret-" + "x" * 32
 
 
@@ -284,7 +288,9 @@ async def prepare(db: str, port: int) -> dict[str, Any]:
     try:
         post_ids = [
             str(r["id"])
-            for r in await conn.fetch("SELECT id FROM posts WHERE status = 'published' ORDER BY random() LIMIT 1000")
+            for r in await conn.fetch(
+                "SELECT id FROM posts WHERE status = 'published' ORDER BY random() LIMIT 1000"
+            )
         ]
         deep = await conn.fetchrow(
             "SELECT published_at, id FROM posts WHERE status = 'published'"
@@ -323,7 +329,9 @@ def paced(url: str, token: str, rate: int, seconds: int) -> dict[str, Any]:
         text=True,
         check=True,
     ).stdout
-    data: dict[str, Any] = json.loads(next(l for l in out.splitlines() if l.startswith("JSON "))[5:])
+    data: dict[str, Any] = json.loads(
+        next(l for l in out.splitlines() if l.startswith("JSON "))[5:]
+    )
     data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
     return data
 
@@ -389,7 +397,7 @@ def main() -> None:
         ):
             fixture = asyncio.run(prepare(db, 8102))
             ceiling_url = f"http://127.0.0.1:8101/users/{fixture['user0']}"
-            for connections in (32, 64):
+            for connections in CONNECTIONS:
                 ceiling = measure(
                     "ceiling",
                     "ceiling",
@@ -399,6 +407,15 @@ def main() -> None:
                     ceiling_pid,
                 )
                 rows.append(ceiling)
+                if ONLY:
+                    for name, (path, lua) in workloads(fixture).items():
+                        if name in ONLY:
+                            url = f"http://127.0.0.1:8102{path}"
+                            row = measure(name, "inkwell", url, lua, connections, pid)
+                            row.ratio = row.rps / ceiling.rps
+                            rows.append(row)
+                            print(table([ceiling, row]).splitlines()[-1], flush=True)
+                    continue
                 floor = measure(
                     "fastapi-floor",
                     "floor",
@@ -420,6 +437,9 @@ def main() -> None:
                     rows.append(row)
                     print(table([ceiling, row]).splitlines()[-1], flush=True)
 
+            if ONLY:
+                print(table(rows))
+                return
             me = "http://127.0.0.1:8102/api/v1/users/me"
             httpx.get("http://127.0.0.1:8102/health/loop")  # reset the lag window
             # The login workload just ended: let the server finish the logins still queued for
