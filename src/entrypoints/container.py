@@ -41,6 +41,7 @@ from adapters.sqlalchemy.engine import (
     autocommit,
     create_engine,
     dispose,
+    single_statement,
 )
 from adapters.sqlalchemy.outbox_stats import SqlAlchemyOutboxStats
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
@@ -237,6 +238,23 @@ class Container(containers.DeclarativeContainer):
             cache=cache,
             signal=outbox_signal,
             read_only=True,
+            gate=db_gate,
+        ),
+    )
+    # Use cases whose whole change is one statement and no events (create a draft) run it as a
+    # transaction of its own: no BEGIN and COMMIT round trips (see engine.single_statement).
+    single_statement_uow = providers.Selector(
+        settings.provided.persistence,
+        memory=providers.Factory(
+            InMemoryUnitOfWork, db=memory_db, ids=ids, cache=cache, signal=outbox_signal
+        ),
+        sqlalchemy=providers.Factory(
+            SqlAlchemyUnitOfWork,
+            engine=providers.Singleton(single_statement, engine),
+            ids=ids,
+            cache=cache,
+            signal=outbox_signal,
+            single_statement=True,
             gate=db_gate,
         ),
     )
@@ -458,7 +476,9 @@ class Container(containers.DeclarativeContainer):
         notifications.MarkNotificationRead, uow=uow, clock=clock
     )
 
-    create_post = providers.Factory(posts.CreatePost, uow=uow, clock=clock, ids=ids)
+    create_post = providers.Factory(
+        posts.CreatePost, uow=single_statement_uow, clock=clock, ids=ids
+    )
     get_post = providers.Factory(posts.GetPost, uow=read_uow)
     update_post = providers.Factory(posts.UpdatePost, uow=uow, clock=clock, auditor=auditor)
     publish_post = providers.Factory(posts.PublishPost, uow=uow, clock=clock, auditor=auditor)

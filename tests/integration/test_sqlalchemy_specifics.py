@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
+from uuid import uuid4
 
 import httpx
 import pytest
 from sqlalchemy import inspect, select
 
 from adapters.sqlalchemy import migrate
+from adapters.sqlalchemy.engine import SingleStatementViolation
 from adapters.sqlalchemy.tables import metadata, outbox
 from application.errors import StoreUnavailable
 from application.posts import CreatePostCommand
 from application.users import RegisterUserCommand
 from application.views import Actor
+from domain.events import UserRegistered
+from domain.post import Post
+from domain.values import Body, Title
 from entrypoints.container import shutdown
 from entrypoints.http.app import create_app
-from tests.integration.conftest import sql_container
+from tests.integration.conftest import sql_container, throwaway_database
 
 pytestmark = pytest.mark.integration
 
@@ -198,5 +204,53 @@ async def test_a_database_that_refuses_connections_is_named_unavailable() -> Non
             async with container.uow():
                 pass
         assert isinstance(raised.value.__cause__, OSError)
+    finally:
+        await shutdown(container)
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+async def migrated_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'inkwell.db'}"
+        await asyncio.to_thread(migrate.upgrade, url)
+        yield url
+        return
+    async with throwaway_database(request.getfixturevalue("postgres_server")) as url:
+        await asyncio.to_thread(migrate.upgrade, url)
+        yield url
+
+
+async def test_a_single_statement_unit_of_work_runs_one_statement_and_no_more(
+    migrated_database: str,
+) -> None:
+    """Creating a draft runs without BEGIN/COMMIT; a second statement there would not be atomic
+    with the first, so it raises, and the pooled connection forgets the limit afterwards."""
+    container = sql_container(migrated_database, db_pool_size=1, db_max_overflow=0)
+    try:
+        view = await container.register_user().execute(RegisterUserCommand("a@x.io", "p" * 10, "A"))
+        actor = Actor(view.id, is_admin=False)
+        post = await container.create_post().execute(CreatePostCommand(actor, "T", "B"))
+        async with container.read_uow() as uow:
+            stored = await uow.posts.get(post.id)
+        assert stored is not None
+        assert stored.title.value == "T"
+
+        draft = Post.draft(uuid4(), view.id, Title("x"), Body("y"), now=container.clock().now())
+        async with container.single_statement_uow() as uow:
+            assert await uow.users.get(view.id) is not None
+            with pytest.raises(SingleStatementViolation):
+                await uow.posts.add(draft)
+        async with container.single_statement_uow() as uow:
+            uow.collect([UserRegistered(container.clock().now(), view.id, "a@x.io")])
+            with pytest.raises(AssertionError, match="events need a transaction"):
+                await uow.commit()
+        # The one pooled connection is back to normal: any number of statements.
+        async with container.uow() as uow:
+            await uow.posts.add(draft)
+            assert await uow.posts.get(draft.id) is not None
+            await uow.commit()
+        async with container.read_uow() as uow:
+            assert await uow.users.get(view.id) is not None
+            assert await uow.posts.get(draft.id) is not None
     finally:
         await shutdown(container)

@@ -115,8 +115,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock up front: a transaction that reads and then writes cannot
-    # fail half-way with SQLITE_BUSY; others wait up to busy_timeout instead.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # fail half-way with SQLITE_BUSY; others wait up to busy_timeout instead. An autocommit
+    # connection (read-only and single-statement units of work) gets no BEGIN: SQLAlchemy
+    # still signals one, and an explicit BEGIN would hold the lock, then roll back the write.
+    if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class ConnectionGate:
@@ -147,6 +150,37 @@ class ConnectionGate:
 def autocommit(engine: AsyncEngine) -> AsyncEngine:
     """The same pool, without transactions: for units of work that only read."""
     return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+# Set on a connection's info while a single-statement unit of work holds it: how many
+# statements it may still run.
+STATEMENTS_LEFT = "inkwell.statements_left"
+
+
+def single_statement(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, without BEGIN and COMMIT, for units of work whose whole change is one
+    statement: Postgres and SQLite run a lone statement as a transaction of its own, so the two
+    round trips buy nothing there. A second statement while such a unit of work holds the
+    connection raises instead of running outside the first one's transaction."""
+    single = engine.execution_options(isolation_level="AUTOCOMMIT")
+    event.listen(single.sync_engine, "before_execute", _one_statement_only)
+    return single
+
+
+def _one_statement_only(conn: Any, *_args: Any) -> None:
+    left = conn.info.get(STATEMENTS_LEFT)
+    if left is None:  # not inside a single-statement unit of work
+        return
+    if left < 1:
+        raise SingleStatementViolation(
+            "A single-statement unit of work ran a second statement; the two would not be "
+            "atomic. Give the use case a transactional unit of work."
+        )
+    conn.info[STATEMENTS_LEFT] = left - 1
+
+
+class SingleStatementViolation(RuntimeError):
+    """A programming error: a use case wired to a single-statement unit of work ran more."""
 
 
 class SqlAlchemyProbe(ReadinessProbe):
