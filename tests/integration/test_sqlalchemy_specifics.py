@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from uuid import uuid4
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy import inspect, select
@@ -23,7 +24,7 @@ from domain.post import Post
 from domain.values import Body, Title
 from entrypoints.container import shutdown
 from entrypoints.http.app import create_app
-from tests.integration.conftest import sql_container, throwaway_database
+from tests.integration.conftest import ProxiedPostgres, sql_container, throwaway_database
 
 pytestmark = pytest.mark.integration
 
@@ -254,3 +255,62 @@ async def test_a_single_statement_unit_of_work_runs_one_statement_and_no_more(
             assert await uow.posts.get(draft.id) is not None
     finally:
         await shutdown(container)
+
+
+async def test_a_draft_written_by_the_driver_on_a_lost_connection_is_a_503_then_recovers(
+    proxied_postgres: ProxiedPostgres,
+) -> None:
+    """The draft insert runs on asyncpg itself (adapters/sqlalchemy/driver.py). A connection
+    cut under it, one that hangs, or a caller that goes away must not leave a broken
+    connection in the pool (of one connection here): each is StoreUnavailable or a
+    cancellation, and the next create succeeds."""
+    proxy = proxied_postgres.proxy
+    container = sql_container(
+        proxied_postgres.url,
+        db_pool_size=1,
+        db_max_overflow=0,
+        db_command_timeout_seconds=1.0,
+        db_statement_timeout_ms=500,
+    )
+    try:
+        view = await container.register_user().execute(RegisterUserCommand("a@x.io", "p" * 10, "A"))
+        actor = Actor(view.id, is_admin=False)
+
+        async def create(title: str) -> None:
+            await container.create_post().execute(CreatePostCommand(actor, title, "B"))
+
+        await create("before")
+        proxy.refuse()  # the pooled connection is cut; the pool does not know yet
+        proxy.forward()
+        with pytest.raises(StoreUnavailable):
+            await create("cut")
+        await create("after the cut")
+
+        proxy.black_hole()
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(StoreUnavailable):
+            await create("hung")
+        assert asyncio.get_running_loop().time() - started < 3
+        proxy.forward()
+        await create("after the hang")
+
+        proxy.black_hole()
+        task = asyncio.create_task(create("abandoned"))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        proxy.forward()
+        await create("after the cancel")
+
+    finally:
+        await shutdown(container)
+    # What landed: every create that answered; the one on the cut connection never ran.
+    conn = await asyncpg.connect(proxied_postgres.direct_url.replace("+asyncpg", ""))
+    try:
+        rows = await conn.fetch("SELECT title FROM posts")
+    finally:
+        await conn.close()
+    landed = {r["title"] for r in rows}
+    assert {"before", "after the cut", "after the hang", "after the cancel"} <= landed
+    assert "cut" not in landed

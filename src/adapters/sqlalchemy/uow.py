@@ -81,7 +81,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self._events = []
         self._touched.clear()
         self.users = SqlAlchemyUserRepository(self._conn, self._touched)
-        self.posts = SqlAlchemyPostRepository(self._conn, self._touched)
+        # No transaction of SQLAlchemy's to join here: the one insert may skip its execution path.
+        driver_inserts = self._single_statement and self._conn.dialect.name == "postgresql"
+        self.posts = SqlAlchemyPostRepository(
+            self._conn, self._touched, driver_inserts=driver_inserts
+        )
         self.follows = SqlAlchemyFollowRepository(self._conn, self._touched)
         self.refresh_tokens = SqlAlchemyRefreshTokenRepository(self._conn, self._touched)
         self.email_tokens = SqlAlchemyEmailTokenRepository(self._conn)
@@ -100,8 +104,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self._events = []
         if conn is not None:
             try:
-                if self._single_statement:
-                    conn.info.pop(STATEMENTS_LEFT, None)
+                if self._single_statement and not conn.invalidated:
+                    conn.info.pop(STATEMENTS_LEFT, None)  # (an invalidated one's info is gone)
                 if conn.in_transaction():
                     await conn.rollback()
             finally:
