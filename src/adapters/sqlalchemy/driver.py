@@ -13,12 +13,14 @@ import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import asyncpg
 from sqlalchemy import Table, TypeDecorator, insert
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sqlalchemy.engine import count_statement, database_unavailable
+from adapters.sqlalchemy.engine import count_statement
 from application.errors import StoreUnavailable
 
 
@@ -44,11 +46,35 @@ class DriverInsert:
         try:
             await driver.execute(self.sql, *args)
         except BaseException as exc:
-            # A connection whose state is unknown (closed, broken, timed out or cancelled
-            # mid-statement) must not go back to the pool; invalidating also aborts it at once.
-            lost = isinstance(exc, (OSError, asyncio.CancelledError)) or driver.is_closed()
-            if lost:
+            if _lost(exc, driver):
+                # Its state is unknown (closed, broken, timed out or cancelled mid-statement,
+                # or the server is going away): it must never be pooled again. Aborted here,
+                # synchronously, so a second cancellation cannot interrupt that; then retired.
+                driver.terminate()
                 await asyncio.shield(conn.invalidate(exc))
-            if isinstance(exc, asyncio.CancelledError) or not (lost or database_unavailable(exc)):
-                raise
-            raise StoreUnavailable("The database did not answer.") from exc
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+                # Without BEGIN, as after a COMMIT whose answer was lost, the row may or may
+                # not have been written: one round trip is in doubt either way.
+                raise StoreUnavailable("The database did not answer.") from exc
+            if isinstance(exc, asyncpg.PostgresError):
+                raise _as_sqlalchemy_error(self.sql, exc) from exc
+            raise
+
+
+def _lost(exc: BaseException, driver: Any) -> bool:
+    if isinstance(exc, (OSError, asyncio.CancelledError)) or driver.is_closed():
+        return True
+    sqlstate = getattr(exc, "sqlstate", None)  # 08: connection exception; 57P: shutting down
+    return isinstance(sqlstate, str) and sqlstate.startswith(("08", "57P"))
+
+
+def _as_sqlalchemy_error(sql: str, exc: Exception) -> sa_exc.DBAPIError:
+    """The error SQLAlchemy's own path would raise, so callers and the HTTP error mapping see
+    one kind of database error (and parameters stay out of its message)."""
+    kind: type[sa_exc.DBAPIError] = sa_exc.DBAPIError
+    if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+        kind = sa_exc.IntegrityError
+    elif isinstance(exc, asyncpg.DataError):
+        kind = sa_exc.DataError
+    return kind(sql, None, exc, hide_parameters=True)

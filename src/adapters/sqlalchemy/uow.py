@@ -66,18 +66,24 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     async def __aenter__(self) -> Self:
         if self._gate is not None:
             await self._gate.acquire()
+        conn: AsyncConnection | None = None
         try:
-            self._conn = await self._engine.connect()
+            conn = await self._engine.connect()
+            if self._single_statement:
+                conn.info[STATEMENTS_LEFT] = 1
+            elif not self._read_only:
+                await conn.begin()  # SQLite's BEGIN IMMEDIATE may wait, then fail as busy
         except BaseException as exc:
-            if self._gate is not None:
-                self._gate.release()
+            try:
+                if conn is not None:
+                    await conn.close()
+            finally:
+                if self._gate is not None:
+                    self._gate.release()
             if isinstance(exc, OSError):  # refused, unreachable, connect timeout
                 raise StoreUnavailable("The database did not answer.") from exc
             raise
-        if self._single_statement:
-            self._conn.info[STATEMENTS_LEFT] = 1
-        elif not self._read_only:
-            await self._conn.begin()
+        self._conn = conn
         self._events = []
         self._touched.clear()
         self.users = SqlAlchemyUserRepository(self._conn, self._touched)
