@@ -21,6 +21,7 @@ from entrypoints.http.middleware import (
     RequestIdMiddleware,
 )
 from entrypoints.http.openapi import install_openapi, operation_id
+from entrypoints.http.route_order import hot_routes_first
 from entrypoints.http.routers import admin, auth, health, metrics, notifications, posts, users
 from entrypoints.observability.logs import ACCESS_LOGGER, configure_logging, get_logger
 from entrypoints.relay import start_relay
@@ -81,6 +82,10 @@ def create_app(container: Container | None = None) -> FastAPI:
         @app.get("/health/loop", include_in_schema=False)
         async def loop_lag() -> dict[str, float]:
             return probe.report_and_reset()
+
+    # The document keeps the routes' declared order; matching then tries the hot ones first.
+    app.openapi()
+    app.router.routes[:] = hot_routes_first(app.router.routes)
 
     # Added last = outermost: the request id and the size limit wrap everything.
     app.add_middleware(GzipWhenAccepted, minimum_size=1024)
