@@ -299,18 +299,25 @@ async def prepare(db: str, port: int) -> dict[str, Any]:
         user0 = await conn.fetchval("SELECT id FROM users WHERE email = 'user0@bench.test'")
     finally:
         await conn.close()
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/api/v1") as client:
-        tokens = await client.post(
-            "/auth/token", data={"username": "user0@bench.test", "password": "bench password 1"}
-        )
     return {
         "post_ids": post_ids,
         "deep_cursor": Cursors(cursor_key(SECRET)).encode(
             Keyset(deep["published_at"], deep["id"]), "posts"
         ),
-        "token": tokens.json()["access_token"],
+        "token": access_token(port),
         "user0": str(user0),
     }
+
+
+def access_token(port: int) -> str:
+    """A fresh one: an access token lives 15 minutes, less than a full run."""
+    tokens = httpx.post(
+        f"http://127.0.0.1:{port}/api/v1/auth/token",
+        data={"username": "user0@bench.test", "password": "bench password 1"},
+    )
+    tokens.raise_for_status()
+    token: str = tokens.json()["access_token"]
+    return token
 
 
 def paced(url: str, token: str, rate: int, seconds: int) -> dict[str, Any]:
@@ -460,6 +467,7 @@ def main() -> None:
             if ONLY:
                 print(table(rows))
                 return
+            fixture["token"] = access_token(8102)
             me = "http://127.0.0.1:8102/api/v1/users/me"
             httpx.get("http://127.0.0.1:8102/health/loop")  # reset the lag window
             # The login workload just ended: let the server finish the logins still queued for
@@ -504,6 +512,7 @@ def main() -> None:
             }
             print("login storm:", extra["login_storm"], flush=True)
 
+            fixture["token"] = access_token(8102)
             mixed_path, mixed_lua = workloads(fixture)["mixed"]
             soak = subprocess.Popen(
                 ["wrk", "-t2", "-c64", f"-d{SOAK}s", "-s", str(mixed_lua), "http://127.0.0.1:8102"],

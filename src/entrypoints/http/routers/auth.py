@@ -1,9 +1,9 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Depends, Form, Response, status
 
 from application.auth import LoginCommand, LogoutCommand
 from application.views import TokenPair
@@ -40,9 +40,29 @@ def _out(pair: TokenPair) -> TokenOut:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PasswordForm:
+    username: str
+    password: str
+
+
+async def password_form(
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form(json_schema_extra={"format": "password"})],
+    grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+    scope: Annotated[str, Form()] = "",
+    client_id: Annotated[str | None, Form()] = None,
+    client_secret: Annotated[str | None, Form(json_schema_extra={"format": "password"})] = None,
+) -> PasswordForm:
+    """The fields of FastAPI's OAuth2PasswordRequestForm (scopes and client credentials are
+    accepted and unused), as an `async def`: a class dependency runs in the thread pool, and
+    under a login storm those threads took the GIL from the event loop on every login."""
+    return PasswordForm(username, password)
+
+
 @router.post("/token", response_model=TokenOut, responses=problem_responses(401, 429))
 async def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[PasswordForm, Depends(password_form)],
     container: ContainerDep,
     client: ClientAddress,
     origin: RequestOrigin,
