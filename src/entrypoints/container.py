@@ -210,52 +210,34 @@ class Container(containers.DeclarativeContainer):
         ),
         timeout=settings.provided.db_pool_timeout_seconds,
     )
-    uow = providers.Selector(
-        settings.provided.persistence,
-        memory=providers.Factory(
-            InMemoryUnitOfWork, db=memory_db, ids=ids, cache=cache, signal=outbox_signal
-        ),
-        sqlalchemy=providers.Factory(
-            SqlAlchemyUnitOfWork,
-            engine=engine,
-            ids=ids,
-            cache=cache,
-            signal=outbox_signal,
-            gate=db_gate,
-        ),
+    memory_uow = providers.Factory(
+        InMemoryUnitOfWork, db=memory_db, ids=ids, cache=cache, signal=outbox_signal
     )
+    sql_uow = providers.Factory(
+        SqlAlchemyUnitOfWork,
+        engine=engine,
+        ids=ids,
+        cache=cache,
+        signal=outbox_signal,
+        gate=db_gate,
+    )
+    uow = providers.Selector(settings.provided.persistence, memory=memory_uow, sqlalchemy=sql_uow)
     # Read-only use cases get a unit of work on autocommit connections (SQL); in memory the
-    # same adapter serves both.
+    # same adapter serves all three kinds. (A provider called with keywords overrides those.)
     read_uow = providers.Selector(
         settings.provided.persistence,
-        memory=providers.Factory(
-            InMemoryUnitOfWork, db=memory_db, ids=ids, cache=cache, signal=outbox_signal
-        ),
+        memory=memory_uow,
         sqlalchemy=providers.Factory(
-            SqlAlchemyUnitOfWork,
-            engine=providers.Singleton(autocommit, engine),
-            ids=ids,
-            cache=cache,
-            signal=outbox_signal,
-            read_only=True,
-            gate=db_gate,
+            sql_uow, engine=providers.Singleton(autocommit, engine), read_only=True
         ),
     )
     # Use cases whose whole change is one statement and no events (create a draft) run it as a
     # transaction of its own: no BEGIN and COMMIT round trips (see engine.single_statement).
     single_statement_uow = providers.Selector(
         settings.provided.persistence,
-        memory=providers.Factory(
-            InMemoryUnitOfWork, db=memory_db, ids=ids, cache=cache, signal=outbox_signal
-        ),
+        memory=memory_uow,
         sqlalchemy=providers.Factory(
-            SqlAlchemyUnitOfWork,
-            engine=providers.Singleton(single_statement, engine),
-            ids=ids,
-            cache=cache,
-            signal=outbox_signal,
-            single_statement=True,
-            gate=db_gate,
+            sql_uow, engine=providers.Singleton(single_statement, engine), single_statement=True
         ),
     )
     database_probe = providers.Selector(
