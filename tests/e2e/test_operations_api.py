@@ -23,7 +23,13 @@ async def test_malformed_json_is_a_4xx_problem(client: httpx.AsyncClient, ada: A
 
 async def test_an_oversized_body_is_413(client: httpx.AsyncClient, ada: Account) -> None:
     huge = {"title": "t", "body": "x" * 2_000_000}
-    assert_problem(await client.post("/posts", json=huge, headers=ada.auth), 413)
+    response = await client.post("/posts", json=huge, headers=ada.auth)
+    assert_problem(response, 413)
+    # Rendered like every other problem (the middleware answers before the app can).
+    invalid = await client.post("/posts", json={"title": ""}, headers=ada.auth)  # the app's
+    assert b", " not in response.content
+    assert invalid.content.startswith(b'{"type":"about:blank"')
+    assert response.content.startswith(b'{"type":"about:blank"')
 
 
 async def test_an_oversized_chunked_body_without_length_is_413(

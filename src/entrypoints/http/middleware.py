@@ -220,8 +220,10 @@ class BodySizeLimitMiddleware:
             if status == 413
             else "Invalid Content-Length header."
         )
-        body = json.dumps(
-            {"type": "about:blank", "title": title, "status": status, "detail": detail}
+        body = json.dumps(  # rendered as JSONResponse renders every other problem
+            {"type": "about:blank", "title": title, "status": status, "detail": detail},
+            ensure_ascii=False,
+            separators=(",", ":"),
         ).encode()
         await send(
             {
