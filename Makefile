@@ -10,10 +10,12 @@ HOST ?= 127.0.0.1
 GRACEFUL_SHUTDOWN_SECONDS ?= 15
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# The Kubernetes version deploy/k8s is validated against (kubernetes-validate bundles its schemas).
+K8S_VERSION ?= 1.34.0
 
 .DEFAULT_GOAL := help
 .PHONY: help install run worker bench test test-unit test-e2e test-integration lint format typecheck \
-        check migrate admin worker clean schemathesis
+        check migrate admin worker clean schemathesis k8s-validate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -50,11 +52,15 @@ test-integration: $(STAMP) ## adapters against real Postgres/SQLite (INKWELL_TES
 schemathesis: $(STAMP) ## Schemathesis against a live server (production-like with INKWELL_TEST_*_URL)
 	$(PY) -m tests.schemathesis.run
 
-lint: $(STAMP) ## ruff (lint + format check), mypy --strict, import-linter
+lint: $(STAMP) ## ruff (lint + format check), mypy --strict, import-linter, k8s manifests
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
+	$(MAKE) --no-print-directory k8s-validate
+
+k8s-validate: $(STAMP) ## every deploy/k8s manifest, strictly, against Kubernetes $(K8S_VERSION) (schemas bundled, offline)
+	$(BIN)/kubernetes-validate --strict --quiet -k $(K8S_VERSION) deploy/k8s/*.yaml
 
 format: $(STAMP) ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix src tests
