@@ -11,7 +11,10 @@ also written as Markdown and JSON under bench/results/. Then a login storm, a mi
 Settings (environment): BENCH_PG (admin DSN), BENCH_REDIS, BENCH_SECONDS (per repeat, 10),
 BENCH_REPEATS (3), BENCH_SOAK_SECONDS (300), BENCH_QUICK=1 (short smoke run), BENCH_ONLY (a
 comma-separated list of workloads, e.g. "create-post,get-me": those beside the ceiling, and no
-floor, storm, soak or two-process figure: for working on one line), BENCH_CONNECTIONS ("32,64").
+floor, storm, soak or two-process figure: for working on one line), BENCH_CONNECTIONS ("32,64"),
+BENCH_BASELINE (a git revision, e.g. "main" or a commit: that revision's src/ runs as a second
+Inkwell process on the same database, and every workload and the login storm are measured on
+both, side by side in the one run: the before/after of a change without two runs' drift).
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -47,6 +52,8 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 ONLY = {w for w in os.environ.get("BENCH_ONLY", "").split(",") if w}
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "32,64").split(",")]
 SECRET = "bench-only-signing-secret-" + "x" * 32
+BASELINE = os.environ.get("BENCH_BASELINE")
+BASELINE_PORT = 8105
 
 
 @dataclass
@@ -100,6 +107,28 @@ def inkwell_env(db: str, **extra: str) -> dict[str, str]:
         "INKWELL_REGISTRATIONS_PER_CLIENT": "1000000",
         **extra,
     }
+
+
+@contextmanager
+def baseline_server(env: dict[str, str]) -> Iterator[int | None]:
+    """BENCH_BASELINE's src/ (from git, into a temporary directory) as a second Inkwell on the
+    same database and settings. PYTHONPATH puts it before the editable install of this tree.
+    The database is migrated by this tree: the baseline must run on the newer schema."""
+    if not BASELINE:
+        yield None
+        return
+    tree = Path(tempfile.mkdtemp(prefix="inkwell-baseline-"))
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", BASELINE, "src"], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        args = ["entrypoints.http.app:create_app", "--factory"]
+        baseline_env = {**env, "PYTHONPATH": str(tree / "src")}
+        with server(args, baseline_env, BASELINE_PORT, "/health/ready") as pid:
+            yield pid
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
 
 
 @contextmanager
@@ -343,6 +372,50 @@ def paced(url: str, token: str, rate: int, seconds: int) -> dict[str, Any]:
     return data
 
 
+def login_storm(port: int, login_lua: Path) -> dict[str, Any]:
+    """get-me's p99 at a fixed rate, calm and while 16 connections flood /auth/token."""
+    token = access_token(port)
+    me = f"http://127.0.0.1:{port}/api/v1/users/me"
+    httpx.get(f"http://127.0.0.1:{port}/health/loop")  # reset the lag window
+    # The login workload just ended: let the server finish the logins still queued for
+    # the hashing threads, and warm the paced connections, before measuring calm.
+    time.sleep(5)
+    paced(me, token, 200, 2)
+    httpx.get(f"http://127.0.0.1:{port}/health/loop")  # reset the lag window again
+    calm = paced(me, token, 200, SECONDS)
+    calm_lag = httpx.get(f"http://127.0.0.1:{port}/health/loop").json()
+    storm = subprocess.Popen(
+        [
+            "wrk",
+            "-t1",
+            "-c16",
+            f"-d{SECONDS + 2}s",
+            "-s",
+            str(login_lua),
+            f"http://127.0.0.1:{port}/api/v1/auth/token",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1)
+    stormy = paced(me, token, 200, SECONDS)
+    storm_lag = httpx.get(f"http://127.0.0.1:{port}/health/loop").json()
+    storm_out = storm.communicate()[0]
+    logins = json.loads(next(l for l in storm_out.splitlines() if l.startswith("JSON "))[5:])
+    return {
+        "get_me_rate": 200,
+        "calm_p99_ms": calm["p99_ms"],
+        "storm_p99_ms": stormy["p99_ms"],
+        "ratio": round(stormy["p99_ms"] / calm["p99_ms"], 2),
+        "get_me_errors": [calm["errors"], stormy["errors"]],
+        "get_me_rps": [round(calm["rps"], 1), round(stormy["rps"], 1)],
+        "logins_per_s": round(logins["requests"] / (logins["duration_us"] / 1e6), 1),
+        "login_errors": logins["errors"],
+        "loop_lag_calm": calm_lag,
+        "loop_lag_storm": storm_lag,
+    }
+
+
 def cpu_seconds(pids: list[int]) -> float:
     total = 0
     for pid in pids:
@@ -401,6 +474,7 @@ def main() -> None:
             server(
                 ["entrypoints.http.app:create_app", "--factory"], env, 8102, "/health/ready"
             ) as pid,
+            baseline_server(env) as baseline_pid,
         ):
             fixture = asyncio.run(prepare(db, 8102))
             ceiling_url = f"http://127.0.0.1:8101/users/{fixture['user0']}"
@@ -437,6 +511,14 @@ def main() -> None:
                     url = f"http://127.0.0.1:8102{path}"
                     block.append(measure(name, "inkwell", url, lua, connections, pid))
                     print(table([block[-1]]).splitlines()[-1], flush=True)
+                    if baseline_pid is not None:
+                        url = f"http://127.0.0.1:{BASELINE_PORT}{path}"
+                        block.append(
+                            measure(
+                                name, f"baseline {BASELINE}", url, lua, connections, baseline_pid
+                            )
+                        )
+                        print(table([block[-1]]).splitlines()[-1], flush=True)
                 after = measure(
                     "ceiling",
                     "ceiling",
@@ -467,50 +549,12 @@ def main() -> None:
             if ONLY:
                 print(table(rows))
                 return
-            fixture["token"] = access_token(8102)
-            me = "http://127.0.0.1:8102/api/v1/users/me"
-            httpx.get("http://127.0.0.1:8102/health/loop")  # reset the lag window
-            # The login workload just ended: let the server finish the logins still queued for
-            # the hashing threads, and warm the paced connections, before measuring calm.
-            time.sleep(5)
-            paced(me, fixture["token"], 200, 2)
-            httpx.get("http://127.0.0.1:8102/health/loop")  # reset the lag window again
-            calm = paced(me, fixture["token"], 200, SECONDS)
-            calm_lag = httpx.get("http://127.0.0.1:8102/health/loop").json()
             login_lua = workloads(fixture)["login"][1]
-            storm = subprocess.Popen(
-                [
-                    "wrk",
-                    "-t1",
-                    "-c16",
-                    f"-d{SECONDS + 2}s",
-                    "-s",
-                    str(login_lua),
-                    "http://127.0.0.1:8102/api/v1/auth/token",
-                ],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            time.sleep(1)
-            stormy = paced(me, fixture["token"], 200, SECONDS)
-            storm_lag = httpx.get("http://127.0.0.1:8102/health/loop").json()
-            storm_out = storm.communicate()[0]
-            logins = json.loads(
-                next(l for l in storm_out.splitlines() if l.startswith("JSON "))[5:]
-            )
-            extra["login_storm"] = {
-                "get_me_rate": 200,
-                "calm_p99_ms": calm["p99_ms"],
-                "storm_p99_ms": stormy["p99_ms"],
-                "ratio": round(stormy["p99_ms"] / calm["p99_ms"], 2),
-                "get_me_errors": [calm["errors"], stormy["errors"]],
-                "get_me_rps": [round(calm["rps"], 1), round(stormy["rps"], 1)],
-                "logins_per_s": round(logins["requests"] / (logins["duration_us"] / 1e6), 1),
-                "login_errors": logins["errors"],
-                "loop_lag_calm": calm_lag,
-                "loop_lag_storm": storm_lag,
-            }
+            extra["login_storm"] = login_storm(8102, login_lua)
             print("login storm:", extra["login_storm"], flush=True)
+            if baseline_pid is not None:
+                extra["login_storm_baseline"] = login_storm(BASELINE_PORT, login_lua)
+                print(f"login storm, baseline {BASELINE}:", extra["login_storm_baseline"])
 
             fixture["token"] = access_token(8102)
             mixed_path, mixed_lua = workloads(fixture)["mixed"]
