@@ -81,6 +81,7 @@ async def test_a_spent_forged_or_missing_verification_token_gets_a_readable_400_
     for bad in (token, token[:-2] + "AA", "x" * 201):
         page = assert_page(await site.post("/verify-email", data={"token": bad}), 400)
         assert "link is invalid or has expired" in page
+        assert "ask the app for a new one" in page
     for missing in (await site.get("/verify-email"), await site.post("/verify-email")):
         assert "This link has no token" in assert_page(missing, 400)
     assert "This link has no token" in assert_page(await site.get("/reset-password"), 400)

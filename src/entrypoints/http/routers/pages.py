@@ -22,6 +22,7 @@ router = APIRouter(include_in_schema=False)
 
 FormText = Annotated[str, Form()]
 MISMATCH = "The two passwords do not match."
+DEAD_LINK_HINT = "A link works once and for a limited time; ask the app for a new one."
 
 
 def _refused(request: Request, title: str, exc: Exception, token: str = "") -> HTMLResponse:
@@ -29,6 +30,8 @@ def _refused(request: Request, title: str, exc: Exception, token: str = "") -> H
     text = answer.detail or answer.title
     # A password the rules refuse gets the form again; a dead link or a throttle does not.
     body = reset_form(token, text) if isinstance(exc, WeakPassword) else paragraph(text, error=True)
+    if answer.status == 400:
+        body += paragraph(DEAD_LINK_HINT)
     return page(answer.status, title, body, answer.headers)
 
 
