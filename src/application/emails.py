@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from html import escape
 
 from application.ports.jobs import EmailMessage
+
+# The paths a mailed link opens, under the link base: the built-in pages serve them, and a
+# front end that takes the links over serves the same ones.
+VERIFY_PATH = "/verify-email"
+RESET_PATH = "/reset-password"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkPolicy:
+    base_url: str  # no trailing slash
+    verify_ttl: timedelta
+    reset_ttl: timedelta
+
+    def verify_link(self, token: str) -> str:
+        return f"{self.base_url}{VERIFY_PATH}?token={token}"
+
+    def reset_link(self, token: str) -> str:
+        return f"{self.base_url}{RESET_PATH}?token={token}"
 
 
 def verification(to: str, name: str, link: str, message_id: str) -> EmailMessage:

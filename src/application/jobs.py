@@ -8,7 +8,6 @@ a processed message is skipped. A message whose handling keeps failing is marked
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
@@ -71,13 +70,6 @@ class ReleaseUnfinishedOutbox:
         return released
 
 
-@dataclass(frozen=True, slots=True)
-class LinkPolicy:
-    public_url: str
-    verify_ttl: timedelta
-    reset_ttl: timedelta
-
-
 class HandleOutboxMessage:
     def __init__(
         self,
@@ -86,7 +78,7 @@ class HandleOutboxMessage:
         tokens: OneTimeTokens,
         clock: Clock,
         ids: IdGenerator,
-        links: LinkPolicy,
+        links: emails.LinkPolicy,
         fan_out_batch: int = FAN_OUT_BATCH,
     ) -> None:
         self._uow = uow
@@ -149,7 +141,7 @@ class HandleOutboxMessage:
         ):
             return  # no longer relevant: nothing to mail
         token = await self._issue(m, VERIFY, user, self._links.verify_ttl)
-        link = f"{self._links.public_url}/verify-email?token={token}"
+        link = self._links.verify_link(token)
         await self._sender.send(
             emails.verification(user.email.value, user.name.value, link, _message_id(m))
         )
@@ -160,7 +152,7 @@ class HandleOutboxMessage:
         if user is None or not user.is_active:
             return  # unknown address: the caller got the same 202 anyway
         token = await self._issue(m, RESET, user, self._links.reset_ttl)
-        link = f"{self._links.public_url}/reset-password?token={token}"
+        link = self._links.reset_link(token)
         minutes = int(self._links.reset_ttl.total_seconds() // 60)
         await self._sender.send(
             emails.password_reset(user.email.value, user.name.value, link, minutes, _message_id(m))

@@ -46,7 +46,17 @@ from adapters.sqlalchemy.engine import (
 from adapters.sqlalchemy.outbox_stats import SqlAlchemyOutboxStats
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, Uuid4Generator
-from application import account_emails, audit, auth, follows, jobs, notifications, posts, users
+from application import (
+    account_emails,
+    audit,
+    auth,
+    emails,
+    follows,
+    jobs,
+    notifications,
+    posts,
+    users,
+)
 from application.pagination import Cursors
 from application.ports.limits import Rate
 from entrypoints.http.caching import ReadThrough
@@ -341,8 +351,8 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     link_policy = providers.Singleton(
-        jobs.LinkPolicy,
-        public_url=settings.provided.public_url.rstrip.call("/"),
+        emails.LinkPolicy,
+        base_url=settings.provided.link_base,
         verify_ttl=providers.Factory(timedelta, hours=settings.provided.verify_token_ttl_hours),
         reset_ttl=providers.Factory(timedelta, minutes=settings.provided.reset_token_ttl_minutes),
     )

@@ -8,6 +8,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -38,6 +39,9 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = Field(10.0, gt=0)
     email_from: str = "Inkwell <no-reply@localhost>"
     public_url: str = "http://127.0.0.1:8000"
+    # Where mailed links point (same paths: /verify-email, /reset-password). Unset: the
+    # public URL, whose built-in pages serve them; set it when a front end of yours does.
+    link_base_url: str | None = None
     cors_origins: Annotated[list[str], NoDecode] = []
     argon2_time_cost: int = Field(2, ge=1)
     argon2_memory_cost_kib: int = Field(19_456, ge=8)
@@ -112,6 +116,29 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("link_base_url")
+    @classmethod
+    def _plain_http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or parts.query
+            or parts.fragment
+        ):
+            raise ValueError(
+                "INKWELL_LINK_BASE_URL must be an http(s) URL with a host and no query or "
+                "fragment (mailed links append /verify-email?token=... to it)."
+            )
+        return value
+
+    @property
+    def link_base(self) -> str:
+        """The base of mailed links: the front end's when one is set, else this API's."""
+        return (self.link_base_url or self.public_url).rstrip("/")
 
     @model_validator(mode="after")
     def _client_outwaits_the_server(self) -> Settings:

@@ -23,6 +23,8 @@ V1 = "/api/v1"
 # Form bodies are not schemas a client writes through; say why each one is exempt.
 NOT_JSON = {
     ("POST", f"{V1}/auth/token"): "the OAuth2 password form: credentials in, nothing stored",
+    ("POST", "/verify-email"): "the mailed link's page: a token in, nothing else is written",
+    ("POST", "/reset-password"): "the mailed link's page: a token and the new password only",
 }
 
 # A valid body per schema, so that the unknown field is the only thing wrong with a request.

@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 @dataclass
 class Mailbox:
     messages: list[Message] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)  # each message as the server received it
     refuse: bool = False
     ehlo_delay: float = 0.0
     connections: int = 0
@@ -31,6 +32,7 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
             return "550 5.7.1 Mail refused by this test"
+        self.raw.append(envelope.original_content)
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 

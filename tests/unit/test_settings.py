@@ -51,3 +51,17 @@ def test_the_client_side_statement_timeout_must_outlast_the_server_side_one() ->
         Settings(db_statement_timeout_ms=5000, db_command_timeout_seconds=5)
     tight = Settings(db_statement_timeout_ms=800, db_command_timeout_seconds=1)
     assert tight.db_command_timeout_seconds == 1
+
+
+def test_mailed_links_point_at_the_public_url_unless_a_front_end_is_set() -> None:
+    assert Settings(public_url="https://api.example.com/").link_base == "https://api.example.com"
+    front = Settings(public_url="https://api.example.com", link_base_url="https://app.example/")
+    assert front.link_base == "https://app.example"
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "app.example.com", "https://", "https://a.example/?x=1#y"]
+)
+def test_a_link_base_that_is_not_a_plain_http_url_is_refused(url: str) -> None:
+    with pytest.raises(ValidationError, match="INKWELL_LINK_BASE_URL"):
+        Settings(link_base_url=url)

@@ -10,14 +10,29 @@ from application.ports.jobs import EmailMessage, EmailSender
 log = logging.getLogger("inkwell.email")
 
 
+# RFC 5322: no line of a message may be longer, whatever its transfer encoding says.
+MAX_LINE_OCTETS = 998
+
+
+def _transfer_encoding(body: str) -> str | None:
+    """7bit (ASCII) or 8bit, so the link stays one line, verbatim, in the raw message: left to
+    the library, a line over 78 characters (a link always is) made the part quoted-printable,
+    and a token copied from the raw mail then carried `=3D` and soft line breaks. A body with
+    a line too long for either (none we write) is left to the library's choice."""
+    lines = body.encode().splitlines()
+    if max((len(line) for line in lines), default=0) > MAX_LINE_OCTETS:
+        return None
+    return "7bit" if body.isascii() else "8bit"
+
+
 def to_mime(message: EmailMessage, sender: str) -> MimeMessage:
     mime = MimeMessage()
     mime["From"] = sender
     mime["To"] = message.to
     mime["Subject"] = message.subject
     mime["Message-ID"] = message.message_id
-    mime.set_content(message.text)
-    mime.add_alternative(message.html, subtype="html")
+    mime.set_content(message.text, cte=_transfer_encoding(message.text))
+    mime.add_alternative(message.html, subtype="html", cte=_transfer_encoding(message.html))
     return mime
 
 

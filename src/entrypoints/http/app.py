@@ -22,7 +22,16 @@ from entrypoints.http.middleware import (
 )
 from entrypoints.http.openapi import install_openapi, operation_id
 from entrypoints.http.route_order import hot_routes_first
-from entrypoints.http.routers import admin, auth, health, metrics, notifications, posts, users
+from entrypoints.http.routers import (
+    admin,
+    auth,
+    health,
+    metrics,
+    notifications,
+    pages,
+    posts,
+    users,
+)
 from entrypoints.observability.logs import ACCESS_LOGGER, configure_logging, get_logger
 from entrypoints.relay import start_relay
 
@@ -71,7 +80,7 @@ def create_app(container: Container | None = None) -> FastAPI:
 
     # The routes themselves, not the routers: FastAPI includes a router by reference and
     # walks it on every request to match, which costs a few percent of a cached read.
-    for module in (auth, users, posts, notifications, admin, health):
+    for module in (auth, users, posts, notifications, admin, health, pages):
         app.router.routes.extend(module.router.routes)
     if settings.metrics_enabled:
         app.router.routes.extend(metrics.router.routes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -71,7 +72,17 @@ def _status_of(exc: Exception) -> tuple[int, str]:
     return 500, "Internal Server Error"
 
 
-async def _handle_known(request: Request, exc: Exception) -> JSONResponse:
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    status: int
+    title: str
+    detail: str | None
+    headers: dict[str, str] | None
+
+
+def refusal(request: Request, exc: Exception) -> Refusal:
+    """How an application or domain error is answered, whatever renders it: problem+json
+    here, an HTML page for the pages a mailed link opens (routers/pages.py)."""
     status, title = _status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(exc, app.RateLimited):
@@ -80,7 +91,12 @@ async def _handle_known(request: Request, exc: Exception) -> JSONResponse:
         if metrics is not None:
             metrics.rate_limit_refused(exc.limit)
     message = exc.message if isinstance(exc, app.ApplicationError | dom.DomainError) else None
-    return problem(status, title, message, headers=headers)
+    return Refusal(status, title, message, headers)
+
+
+async def _handle_known(request: Request, exc: Exception) -> JSONResponse:
+    answer = refusal(request, exc)
+    return problem(answer.status, answer.title, answer.detail, headers=answer.headers)
 
 
 _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}  # RFC 9110 names

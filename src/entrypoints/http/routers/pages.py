@@ -1,0 +1,88 @@
+"""The pages a mailed link opens, for people without a front end of their own: the link's
+GET shows a form and changes nothing (mail scanners prefetch links); the form posts back to
+the same path, which runs the same use case as the JSON API and shows the outcome. No
+JavaScript. Refusals are mapped by entrypoints.http.errors and shown as text with their
+status. Not part of the API document: they are for browsers, not API clients."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+
+from application.emails import RESET_PATH, VERIFY_PATH
+from application.errors import ApplicationError
+from domain.errors import DomainError, WeakPassword
+from entrypoints.http.deps import ClientAddress, ContainerDep, RequestOrigin
+from entrypoints.http.errors import refusal
+from entrypoints.http.pages_html import MISSING_LINK_TEXT, page, paragraph, reset_form, verify_form
+
+router = APIRouter(include_in_schema=False)
+
+FormText = Annotated[str, Form()]
+MISMATCH = "The two passwords do not match."
+DEAD_LINK_HINT = "A link works once and for a limited time; ask the app for a new one."
+
+
+def _refused(request: Request, title: str, exc: Exception, token: str = "") -> HTMLResponse:
+    answer = refusal(request, exc)
+    text = answer.detail or answer.title
+    # A password the rules refuse gets the form again; a dead link or a throttle does not.
+    body = reset_form(token, text) if isinstance(exc, WeakPassword) else paragraph(text, error=True)
+    if answer.status == 400:
+        body += paragraph(DEAD_LINK_HINT)
+    return page(answer.status, title, body, answer.headers)
+
+
+@router.get(VERIFY_PATH, response_class=HTMLResponse)
+async def verify_email_page(token: str = "") -> HTMLResponse:
+    if not token:
+        return page(400, "Confirm your email address", paragraph(MISSING_LINK_TEXT, error=True))
+    return page(200, "Confirm your email address", verify_form(token))
+
+
+@router.post(VERIFY_PATH, response_class=HTMLResponse)
+async def verify_email_submit(
+    request: Request, container: ContainerDep, token: FormText = ""
+) -> HTMLResponse:
+    title = "Confirm your email address"
+    if not token:
+        return page(400, title, paragraph(MISSING_LINK_TEXT, error=True))
+    try:
+        await container.confirm_email().execute(token)
+    except (ApplicationError, DomainError) as exc:
+        return _refused(request, title, exc)
+    return page(200, "Address confirmed", paragraph("Your email address is confirmed."))
+
+
+@router.get(RESET_PATH, response_class=HTMLResponse)
+async def reset_password_page(token: str = "") -> HTMLResponse:
+    if not token:
+        return page(400, "Choose a new password", paragraph(MISSING_LINK_TEXT, error=True))
+    return page(200, "Choose a new password", reset_form(token))
+
+
+@router.post(RESET_PATH, response_class=HTMLResponse)
+async def reset_password_submit(
+    request: Request,
+    container: ContainerDep,
+    client: ClientAddress,
+    origin: RequestOrigin,
+    token: FormText = "",
+    new_password: FormText = "",
+    confirm_password: FormText = "",
+) -> HTMLResponse:
+    title = "Choose a new password"
+    if not token:
+        return page(400, title, paragraph(MISSING_LINK_TEXT, error=True))
+    if new_password != confirm_password:
+        return page(422, title, reset_form(token, MISMATCH))
+    try:
+        await container.confirm_password_reset().execute(
+            token, new_password, client, origin.request_id
+        )
+    except (ApplicationError, DomainError) as exc:
+        return _refused(request, title, exc, token)
+    body = paragraph("Your password has been changed. Sign in with it in the app.")
+    return page(200, "Password changed", body)
