@@ -21,6 +21,7 @@ from application.users import CurrentPasswordRequired
 from domain import errors as dom
 from entrypoints.errors_text import describe_error
 from entrypoints.http.middleware import response_headers
+from entrypoints.http.validation_messages import field_errors
 from entrypoints.observability.metrics import Metrics
 
 log = logging.getLogger("inkwell.http")
@@ -122,10 +123,7 @@ async def _handle_http(request: Request, exc: Exception) -> JSONResponse:
 
 async def _handle_validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-        for e in exc.errors()
-    ]
+    errors = field_errors(exc.errors())
     return problem(422, "Unprocessable Content", "The request is not valid.", errors=errors)
 
 
