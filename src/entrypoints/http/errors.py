@@ -61,6 +61,8 @@ def problem(
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
+    if status == 422:  # a ValidationProblem: `errors` is always there, empty for a broken rule
+        body["errors"] = []
     body.update(extra)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM)
 
