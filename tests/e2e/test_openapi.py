@@ -71,3 +71,51 @@ async def test_a_405_allows_every_method_of_the_path(
     response = await client.delete("/users/me", headers=ada.auth)
     assert_problem(response, 405)
     assert response.headers["allow"] == "GET, PATCH"
+
+
+def test_operations_open_to_anonymous_callers_say_so_and_no_other_does(
+    spec: dict[str, Any],
+) -> None:
+    """An empty security requirement (`{}`) is OpenAPI's "no credentials needed": a client
+    generator may then accept an unauthenticated client for that operation."""
+    anonymous_allowed = {
+        operation["operationId"]
+        for _, _, operation in operations(spec)
+        if {} in operation.get("security", [])
+    }
+    assert anonymous_allowed == {"get_post", "logout"}
+    for name in anonymous_allowed:
+        (operation,) = [o for _, _, o in operations(spec) if o["operationId"] == name]
+        assert operation["security"] == [{}, {"OAuth2PasswordBearer": []}]
+
+
+def test_a_422_always_lists_its_errors_in_the_schema(spec: dict[str, Any]) -> None:
+    """Generated clients then give `errors` as a list (empty for a broken business rule)."""
+    problem = spec["components"]["schemas"]["ValidationProblem"]
+    assert "errors" in problem["required"]
+
+
+async def test_a_broken_business_rule_is_a_422_with_an_empty_error_list(
+    client: httpx.AsyncClient,
+) -> None:
+    body = {"email": "weak@example.com", "password": "password1", "name": "Weak"}
+    problem = assert_problem(await client.post("/users", json=body), 422)
+    assert problem["errors"] == []
+    assert problem["detail"]
+
+
+async def test_a_post_carries_its_version_in_the_body_as_in_its_etag(
+    client: httpx.AsyncClient, ada: Account, spec: dict[str, Any]
+) -> None:
+    """So a client can send If-Match from the model it holds, without the raw headers."""
+    assert "version" in spec["components"]["schemas"]["PostOut"]["required"]
+    created = await client.post("/posts", json={"title": "t", "body": "b"}, headers=ada.auth)
+    post = created.json()
+    assert created.headers["etag"] == f'"{post["version"]}"'
+    url = f"/posts/{post['id']}"
+    headers = {**ada.auth, "If-Match": f'"{post["version"]}"'}
+    edited = await client.patch(url, json={"title": "t2"}, headers=headers)
+    assert edited.json()["version"] == post["version"] + 1
+    assert edited.headers["etag"] == f'"{edited.json()["version"]}"'
+    stale = await client.patch(url, json={"title": "t3"}, headers=headers)
+    assert_problem(stale, 412)

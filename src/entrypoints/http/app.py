@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from entrypoints.container import Container, build_container, shutdown
+from entrypoints.http.docs import install_redoc
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.loop_lag import LoopLagProbe
 from entrypoints.http.middleware import (
@@ -73,7 +74,11 @@ def create_app(container: Container | None = None) -> FastAPI:
         description="Publishing backend: accounts, authentication, posts, follows and feed.",
         lifespan=lifespan,
         swagger_ui_init_oauth={"usePkceWithAuthorizationCodeGrant": False},
+        # Swagger UI's default shows a badge loaded from validator.swagger.io, which would
+        # also hand that service the URL of this API's document.
+        swagger_ui_parameters={"validatorUrl": None},
         generate_unique_id_function=operation_id,
+        redoc_url=None,  # ours, see install_redoc
     )
     app.state.container = container
     app.state.metrics = container.metrics() if settings.metrics_enabled else None
@@ -86,6 +91,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         app.router.routes.extend(metrics.router.routes)
     install_error_handlers(app)
     install_openapi(app)
+    install_redoc(app)
     if probe is not None:
 
         @app.get("/health/loop", include_in_schema=False)

@@ -22,6 +22,7 @@ from application.users import CurrentPasswordRequired
 from domain import errors as dom
 from entrypoints.errors_text import describe_error
 from entrypoints.http.middleware import response_headers
+from entrypoints.http.validation_messages import field_errors
 from entrypoints.observability.metrics import Metrics
 
 log = logging.getLogger("inkwell.http")
@@ -61,6 +62,8 @@ def problem(
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
+    if status == 422:  # a ValidationProblem: `errors` is always there, empty for a broken rule
+        body["errors"] = []
     body.update(extra)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM)
 
@@ -138,10 +141,7 @@ async def _handle_http(request: Request, exc: Exception) -> JSONResponse:
 
 async def _handle_validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-        for e in exc.errors()
-    ]
+    errors = field_errors(exc.errors())
     return problem(422, "Unprocessable Content", "The request is not valid.", errors=errors)
 
 

@@ -62,6 +62,10 @@ def complete(document: dict[str, Any]) -> None:
 
 
 def _complete_operation(operation: dict[str, Any]) -> None:
+    security = operation.get("security", [])
+    if {} in security:
+        # Credentials optional: the anonymous alternative first, as OpenAPI writes it.
+        operation["security"] = [{}] + [requirement for requirement in security if requirement]
     responses: dict[str, Any] = operation.setdefault("responses", {})
     has_body = "requestBody" in operation
     if has_body or operation.get("parameters"):

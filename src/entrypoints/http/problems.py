@@ -24,10 +24,11 @@ class FieldError(BaseModel):
 
 
 class ValidationProblem(Problem):
-    """A 422: `errors` lists the fields that failed validation; a broken business rule (a
-    weak password, a blank title after trimming) has only `detail`."""
+    """A 422: `errors` lists the fields that failed validation, each with a short sentence
+    (`msg`) and where it is (`loc`); a broken business rule (a weak password, a blank title
+    after trimming) has an empty `errors` and names the rule in `detail`."""
 
-    errors: list[FieldError] = []
+    errors: list[FieldError]  # always sent (see errors.problem), so required in the schema
 
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"

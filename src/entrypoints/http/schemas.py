@@ -115,6 +115,10 @@ class PostOut(BaseModel):
     published_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    version: int = Field(
+        description='What the ETag header says (`"3"` for 3): send it back as If-Match to '
+        "change the post only if nobody changed it since"
+    )
 
 
 def post_json(view: object) -> bytes:

@@ -63,3 +63,11 @@ NO_NUL = f"^[^{NUL}]*$"
 # The domain's address rule (one "@", a dotted domain, no whitespace, no control character),
 # as it applies before normalisation.
 EMAIL = f"^[^@{_NOT_IN_ADDRESS}]+@[^@{_NOT_IN_ADDRESS}]+\\.[^@.{_NOT_IN_ADDRESS}]+$"
+
+# What a 422 says of a value that does not match (see `validation_messages.py`): the rule in
+# words, never the pattern, which a user cannot read and which runs to 1,300 characters.
+PATTERN_MESSAGES = {
+    EMAIL: "must be a valid email address",
+    NON_BLANK_TEXT: "must not be blank",
+    NO_NUL: "must not contain NUL characters",
+}
