@@ -98,6 +98,8 @@ def inkwell_env(db: str, **extra: str) -> dict[str, str]:
         "INKWELL_LOGIN_ATTEMPTS_PER_ACCOUNT": "1000000",
         "INKWELL_LOGIN_FAILURES_PER_CLIENT": "1000000",
         "INKWELL_REGISTRATIONS_PER_CLIENT": "1000000",
+        # As deployed: metrics recorded (production serves and records them only with a token).
+        "INKWELL_METRICS_TOKEN": "bench-scrape-token",
         **extra,
     }
 

@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     access_log: bool = True
     metrics_enabled: bool = True
     metrics_token: SecretStr | None = None  # when set, GET /metrics needs it as a bearer
+    # Production serves GET /metrics without a token only when the operator says so (it is
+    # reachable only from inside, e.g. a NetworkPolicy): it tells anyone the traffic per route.
+    metrics_public: bool = False
     worker_metrics_port: int | None = Field(None, ge=1, le=65535)
 
     @field_validator("log_level", mode="before")
@@ -105,6 +108,12 @@ class Settings(BaseSettings):
     # On SIGTERM the worker takes no new job and waits this long for running ones, then
     # cancels them back to the queue (another worker runs them again).
     job_shutdown_wait_seconds: int = Field(20, ge=0)
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        # `INKWELL_METRICS_TOKEN=` (compose's empty default) means no token, not "Bearer ".
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -145,6 +154,14 @@ class Settings(BaseSettings):
         if self.log_format is not None:
             return self.log_format
         return "console" if self.env == "development" else "json"
+
+    @property
+    def metrics_served(self) -> bool:
+        """GET /metrics is routed: in production only behind a scrape token or when declared
+        public; elsewhere whenever metrics are enabled."""
+        if not self.metrics_enabled:
+            return False
+        return self.env != "production" or self.metrics_token is not None or self.metrics_public
 
     @property
     def shared_state(self) -> Literal["redis", "local"]:

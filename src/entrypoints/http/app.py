@@ -67,14 +67,22 @@ def create_app(container: Container | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     app.state.container = container
-    app.state.metrics = container.metrics() if settings.metrics_enabled else None
+    # Recorded only where someone can read them (see Settings.metrics_served).
+    app.state.metrics = container.metrics() if settings.metrics_served else None
 
     # The routes themselves, not the routers: FastAPI includes a router by reference and
     # walks it on every request to match, which costs a few percent of a cached read.
     for module in (auth, users, posts, notifications, admin, health):
         app.router.routes.extend(module.router.routes)
-    if settings.metrics_enabled:
+    if settings.metrics_served:
         app.router.routes.extend(metrics.router.routes)
+    elif settings.metrics_enabled:
+        # Not a refusal to start: the API serves users whatever the monitoring says; the
+        # scraper sees a 404 and this line says why.
+        get_logger("inkwell.http").warning(
+            "GET /metrics is not served: production needs INKWELL_METRICS_TOKEN, or "
+            "INKWELL_METRICS_PUBLIC=true where only the monitoring can reach the API"
+        )
     install_error_handlers(app)
     install_openapi(app)
     if probe is not None:
