@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     argon2_parallelism: int = Field(1, ge=1)
     argon2_max_threads: int = Field(2, ge=1)
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    # Slow clients (README "Slow clients"): how long a request head and a request body may
+    # take to arrive, how long an idle keep-alive connection stays open, and how many
+    # connections one process holds before it answers 503.
+    http_header_timeout_seconds: float = Field(10.0, gt=0)
+    http_body_timeout_seconds: float = Field(30.0, gt=0)
+    http_keepalive_seconds: int = Field(5, ge=1)
+    http_max_connections: int = Field(1000, ge=1)
     # A fixed pool: overflow connections are closed when returned, so under steady
     # concurrency above the pool size every request would pay for a new connection.
     db_pool_size: int = Field(20, ge=1)

@@ -13,13 +13,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from entrypoints.container import Container, build_container, shutdown
+from entrypoints.http.body_limits import BodyLimitsMiddleware
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.loop_lag import LoopLagProbe
-from entrypoints.http.middleware import (
-    BodySizeLimitMiddleware,
-    GzipWhenAccepted,
-    RequestIdMiddleware,
-)
+from entrypoints.http.middleware import GzipWhenAccepted, RequestIdMiddleware
 from entrypoints.http.openapi import install_openapi, operation_id
 from entrypoints.http.route_order import hot_routes_first
 from entrypoints.http.routers import admin, auth, health, metrics, notifications, posts, users
@@ -95,7 +92,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.openapi()
     app.router.routes[:] = hot_routes_first(app.router.routes)
 
-    # Added last = outermost: the request id and the size limit wrap everything.
+    # Added last = outermost: the request id and the body's limits wrap everything.
     app.add_middleware(GzipWhenAccepted, minimum_size=1024)
     if settings.cors_origins:
         app.add_middleware(
@@ -105,7 +102,11 @@ def create_app(container: Container | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "X-Request-ID"],
         )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitsMiddleware,
+        max_bytes=settings.max_body_bytes,
+        timeout_seconds=settings.http_body_timeout_seconds,
+    )
     app.add_middleware(
         RequestIdMiddleware,
         access_log=get_logger(ACCESS_LOGGER) if settings.access_log else None,
