@@ -11,7 +11,9 @@ also written as Markdown and JSON under bench/results/. Then a login storm, a mi
 Settings (environment): BENCH_PG (admin DSN), BENCH_REDIS, BENCH_SECONDS (per repeat, 10),
 BENCH_REPEATS (3), BENCH_SOAK_SECONDS (300), BENCH_QUICK=1 (short smoke run), BENCH_ONLY (a
 comma-separated list of workloads, e.g. "create-post,get-me": those beside the ceiling, and no
-floor, storm, soak or two-process figure: for working on one line), BENCH_CONNECTIONS ("32,64").
+floor, storm, soak or two-process figure: for working on one line), BENCH_CONNECTIONS ("32,64"),
+BENCH_HTTP_BOUNDS (on: Inkwell runs as deployed, `python -m entrypoints.http`, with the slow-client
+bounds; off: plain `uvicorn` without them, to measure what they cost).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 ONLY = {w for w in os.environ.get("BENCH_ONLY", "").split(",") if w}
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "32,64").split(",")]
 SECRET = "bench-only-signing-secret-" + "x" * 32
+BOUNDS = os.environ.get("BENCH_HTTP_BOUNDS", "on") != "off"
 
 
 @dataclass
@@ -104,15 +107,23 @@ def inkwell_env(db: str, **extra: str) -> dict[str, str]:
     }
 
 
+def inkwell(*args: str) -> list[str]:
+    """Inkwell's server command: as deployed (the slow-client bounds of README "Slow
+    clients"), or with BENCH_HTTP_BOUNDS=off plain uvicorn, as before the bounds."""
+    if BOUNDS:
+        return ["entrypoints.http", *args]
+    return ["uvicorn", "entrypoints.http.app:create_app", "--factory", *args]
+
+
 @contextmanager
 def server(args: list[str], env: dict[str, str], port: int, ready: str) -> Iterator[int]:
+    """`python -m <args>` (a module and its options) on 127.0.0.1:`port`."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     log = (RESULTS / f"server-{port}.log").open("wb")
     process = subprocess.Popen(
         [
             PY,
             "-m",
-            "uvicorn",
             *args,
             "--host",
             "127.0.0.1",
@@ -385,6 +396,7 @@ def main() -> None:
         "seconds": SECONDS,
         "repeats": REPEATS,
         "started": str(datetime.now(UTC)),
+        "http_bounds": BOUNDS,
     }
     with database() as db:
         env = inkwell_env(db, INKWELL_LOOP_LAG_PROBE="true")
@@ -398,11 +410,9 @@ def main() -> None:
         asyncio.run(seed(_dsn(db)))
         ceiling_env = {**os.environ, "BENCH_DSN": _dsn(db)}
         with (
-            server(["bench.ceiling_app:app"], ceiling_env, 8101, "/") as ceiling_pid,
-            server(["bench.floor_app:app"], ceiling_env, 8104, "/docs") as floor_pid,
-            server(
-                ["entrypoints.http.app:create_app", "--factory"], env, 8102, "/health/ready"
-            ) as pid,
+            server(["uvicorn", "bench.ceiling_app:app"], ceiling_env, 8101, "/") as ceiling_pid,
+            server(["uvicorn", "bench.floor_app:app"], ceiling_env, 8104, "/docs") as floor_pid,
+            server(inkwell(), env, 8102, "/health/ready") as pid,
         ):
             fixture = asyncio.run(prepare(db, 8102))
             ceiling_url = f"http://127.0.0.1:8101/users/{fixture['user0']}"
@@ -544,7 +554,7 @@ def main() -> None:
 
         # The two-process figure for get-post, with where the two cores went.
         with server(
-            ["entrypoints.http.app:create_app", "--factory", "--workers", "2"],
+            inkwell("--workers", "2"),
             env,
             8103,
             "/health/ready",
