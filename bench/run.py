@@ -12,9 +12,11 @@ Settings (environment): BENCH_PG (admin DSN), BENCH_REDIS, BENCH_SECONDS (per re
 BENCH_REPEATS (3), BENCH_SOAK_SECONDS (300), BENCH_QUICK=1 (short smoke run), BENCH_ONLY (a
 comma-separated list of workloads, e.g. "create-post,get-me": those beside the ceiling, and no
 floor, storm, soak or two-process figure: for working on one line), BENCH_CONNECTIONS ("32,64"),
-BENCH_BASELINE (a git revision, e.g. "main" or a commit: that revision's src/ runs as a second
-Inkwell process on the same database, and every workload and the login storm are measured on
-both, side by side in the one run: the before/after of a change without two runs' drift).
+BENCH_HTTP_BOUNDS (on: Inkwell runs as deployed, `python -m entrypoints.http`, with the slow-client
+bounds; off: plain `uvicorn` without them, to measure what they cost), BENCH_BASELINE (a git
+revision, e.g. "main" or a commit: that revision's src/ runs as a second Inkwell process on the
+same database, and every workload and the login storm are measured on both, side by side in
+the one run: the before/after of a change without two runs' drift).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 ONLY = {w for w in os.environ.get("BENCH_ONLY", "").split(",") if w}
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "32,64").split(",")]
 SECRET = "bench-only-signing-secret-" + "x" * 32
+BOUNDS = os.environ.get("BENCH_HTTP_BOUNDS", "on") != "off"
 BASELINE = os.environ.get("BENCH_BASELINE")
 BASELINE_PORT = 8105
 
@@ -105,8 +108,18 @@ def inkwell_env(db: str, **extra: str) -> dict[str, str]:
         "INKWELL_LOGIN_ATTEMPTS_PER_ACCOUNT": "1000000",
         "INKWELL_LOGIN_FAILURES_PER_CLIENT": "1000000",
         "INKWELL_REGISTRATIONS_PER_CLIENT": "1000000",
+        # As deployed: metrics recorded (production serves and records them only with a token).
+        "INKWELL_METRICS_TOKEN": "bench-scrape-token",
         **extra,
     }
+
+
+def inkwell(*args: str) -> list[str]:
+    """Inkwell's server command: as deployed (the slow-client bounds of README "Slow
+    clients"), or with BENCH_HTTP_BOUNDS=off plain uvicorn, as before the bounds."""
+    if BOUNDS:
+        return ["entrypoints.http", *args]
+    return ["uvicorn", "entrypoints.http.app:create_app", "--factory", *args]
 
 
 @contextmanager
@@ -123,9 +136,9 @@ def baseline_server(env: dict[str, str]) -> Iterator[int | None]:
             ["git", "-C", str(ROOT), "archive", BASELINE, "src"], check=True, capture_output=True
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-        args = ["entrypoints.http.app:create_app", "--factory"]
+        # The baseline's own launcher: with BENCH_HTTP_BOUNDS=on, that is what it deployed.
         baseline_env = {**env, "PYTHONPATH": str(tree / "src")}
-        with server(args, baseline_env, BASELINE_PORT, "/health/ready") as pid:
+        with server(inkwell(), baseline_env, BASELINE_PORT, "/health/ready") as pid:
             yield pid
     finally:
         shutil.rmtree(tree, ignore_errors=True)
@@ -133,13 +146,13 @@ def baseline_server(env: dict[str, str]) -> Iterator[int | None]:
 
 @contextmanager
 def server(args: list[str], env: dict[str, str], port: int, ready: str) -> Iterator[int]:
+    """`python -m <args>` (a module and its options) on 127.0.0.1:`port`."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     log = (RESULTS / f"server-{port}.log").open("wb")
     process = subprocess.Popen(
         [
             PY,
             "-m",
-            "uvicorn",
             *args,
             "--host",
             "127.0.0.1",
@@ -456,6 +469,7 @@ def main() -> None:
         "seconds": SECONDS,
         "repeats": REPEATS,
         "started": str(datetime.now(UTC)),
+        "http_bounds": BOUNDS,
     }
     with database() as db:
         env = inkwell_env(db, INKWELL_LOOP_LAG_PROBE="true")
@@ -469,11 +483,9 @@ def main() -> None:
         asyncio.run(seed(_dsn(db)))
         ceiling_env = {**os.environ, "BENCH_DSN": _dsn(db)}
         with (
-            server(["bench.ceiling_app:app"], ceiling_env, 8101, "/") as ceiling_pid,
-            server(["bench.floor_app:app"], ceiling_env, 8104, "/docs") as floor_pid,
-            server(
-                ["entrypoints.http.app:create_app", "--factory"], env, 8102, "/health/ready"
-            ) as pid,
+            server(["uvicorn", "bench.ceiling_app:app"], ceiling_env, 8101, "/") as ceiling_pid,
+            server(["uvicorn", "bench.floor_app:app"], ceiling_env, 8104, "/docs") as floor_pid,
+            server(inkwell(), env, 8102, "/health/ready") as pid,
             baseline_server(env) as baseline_pid,
         ):
             fixture = asyncio.run(prepare(db, 8102))
@@ -586,7 +598,7 @@ def main() -> None:
 
         # The two-process figure for get-post, with where the two cores went.
         with server(
-            ["entrypoints.http.app:create_app", "--factory", "--workers", "2"],
+            inkwell("--workers", "2"),
             env,
             8103,
             "/health/ready",

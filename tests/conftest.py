@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 
@@ -10,6 +11,20 @@ from entrypoints.container import Container, build_container, shutdown
 from entrypoints.observability.logs import configure_logging
 from entrypoints.settings import Settings
 from tests.leak_guard import GUARD, KNOWN_TEST_PASSWORDS, install_httpx_hook
+
+
+def _hermetic() -> None:
+    """No INKWELL_* variable or .env file of the caller may change what a test decides (an
+    operator trying production settings in this shell must still get a green `make test`).
+    The INKWELL_TEST_* variables stay: they point the integration suite at its servers. The
+    processes tests start inherit the scrubbed environment."""
+    for name in [n for n in os.environ if n.startswith("INKWELL_")]:
+        if not name.startswith("INKWELL_TEST_"):
+            del os.environ[name]
+    Settings.model_config["env_file"] = None  # read at each instantiation, so it holds for all
+
+
+_hermetic()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     argon2_parallelism: int = Field(1, ge=1)
     argon2_max_threads: int = Field(2, ge=1)
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    # Slow clients (README "Slow clients"): how long a request head and a request body may
+    # take to arrive, how long an idle keep-alive connection stays open, and how many
+    # connections one process holds before it answers 503.
+    http_header_timeout_seconds: float = Field(10.0, gt=0)
+    http_body_timeout_seconds: float = Field(30.0, gt=0)
+    http_keepalive_seconds: int = Field(5, ge=1)
+    http_max_connections: int = Field(1000, ge=1)
     # A fixed pool: overflow connections are closed when returned, so under steady
     # concurrency above the pool size every request would pay for a new connection.
     db_pool_size: int = Field(20, ge=1)
@@ -99,6 +106,9 @@ class Settings(BaseSettings):
     access_log: bool = True
     metrics_enabled: bool = True
     metrics_token: SecretStr | None = None  # when set, GET /metrics needs it as a bearer
+    # Production serves GET /metrics without a token only when the operator says so (it is
+    # reachable only from inside, e.g. a NetworkPolicy): it tells anyone the traffic per route.
+    metrics_public: bool = False
     worker_metrics_port: int | None = Field(None, ge=1, le=65535)
 
     @field_validator("log_level", mode="before")
@@ -109,6 +119,12 @@ class Settings(BaseSettings):
     # On SIGTERM the worker takes no new job and waits this long for running ones, then
     # cancels them back to the queue (another worker runs them again).
     job_shutdown_wait_seconds: int = Field(20, ge=0)
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        # `INKWELL_METRICS_TOKEN=` (compose's empty default) means no token, not "Bearer ".
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -172,6 +188,14 @@ class Settings(BaseSettings):
         if self.log_format is not None:
             return self.log_format
         return "console" if self.env == "development" else "json"
+
+    @property
+    def metrics_served(self) -> bool:
+        """GET /metrics is routed: in production only behind a scrape token or when declared
+        public; elsewhere whenever metrics are enabled."""
+        if not self.metrics_enabled:
+            return False
+        return self.env != "production" or self.metrics_token is not None or self.metrics_public
 
     @property
     def shared_state(self) -> Literal["redis", "local"]:

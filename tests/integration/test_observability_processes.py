@@ -32,7 +32,10 @@ async def test_an_api_process_logs_json_lines_only_and_serves_its_metrics(
     migrated_postgres: str, redis_server: str, redis_prefix: str
 ) -> None:
     output: list[str] = []
-    with api_process(migrated_postgres, redis_server, redis_prefix, output=output) as base:
+    token = "scrape-token-of-the-observability-test"
+    with api_process(
+        migrated_postgres, redis_server, redis_prefix, output=output, INKWELL_METRICS_TOKEN=token
+    ) as base:
         async with httpx.AsyncClient(timeout=5) as http:
             user = {"email": "ada@example.com", "password": PASSWORD, "name": "Ada"}
             ada_id = (await http.post(f"{base}/users", json=user)).json()["id"]
@@ -41,7 +44,10 @@ async def test_an_api_process_logs_json_lines_only_and_serves_its_metrics(
             auth = {"Authorization": f"Bearer {tokens['access_token']}"}
             assert (await http.get(f"{base}/users/me", headers=auth)).status_code == 200
             await http.get(f"{base}/users/{ada_id}?token=not-for-logs", headers=auth)
-            metrics = await http.get(base.removesuffix("/api/v1") + "/metrics")
+            metrics = await http.get(
+                base.removesuffix("/api/v1") + "/metrics",
+                headers={"Authorization": f"Bearer {token}"},
+            )
     assert metrics.status_code == 200
     seen = samples(metrics.text)
     assert seen[("inkwell_http_requests_total", "method=GET,route=/api/v1/users/me,status=200")]

@@ -1,6 +1,11 @@
 """`python -m entrypoints.http [uvicorn options]`: the API server as deployed.
 
-This is uvicorn's own command line with the app fixed, plus one change. On SIGTERM uvicorn
+This is uvicorn's own command line with the app fixed and the bounds against slow clients
+applied from the settings: the protocol that enforces the head timeout and answers 503 beyond
+`INKWELL_HTTP_MAX_CONNECTIONS` (`--limit-concurrency`), and `INKWELL_HTTP_KEEPALIVE_SECONDS`
+(`--timeout-keep-alive`). Options given on the command line come later and win.
+
+One more change: on SIGTERM uvicorn
 stops accepting connections, lets the requests in flight finish (up to
 `--timeout-graceful-shutdown`), runs the lifespan shutdown, and then re-raises the signal
 against the handler that was there before it started. With Python's default handler the
@@ -17,7 +22,10 @@ from types import FrameType
 
 import uvicorn
 
+from entrypoints.settings import Settings
+
 APP = "entrypoints.http.app:create_app"
+PROTOCOL = "entrypoints.http.protocol:BoundedHttpProtocol"
 
 
 def _stopped(_signum: int, _frame: FrameType | None) -> None:
@@ -27,7 +35,10 @@ def _stopped(_signum: int, _frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _stopped)
     args = sys.argv[1:] if argv is None else argv
-    uvicorn.main([APP, "--factory", "--no-server-header", *args])
+    settings = Settings()
+    bounds = ["--http", PROTOCOL, "--timeout-keep-alive", str(settings.http_keepalive_seconds)]
+    bounds += ["--limit-concurrency", str(settings.http_max_connections)]
+    uvicorn.main([APP, "--factory", "--no-server-header", *bounds, *args])
 
 
 if __name__ == "__main__":

@@ -13,14 +13,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from entrypoints.container import Container, build_container, shutdown
+from entrypoints.http.body_limits import BodyLimitsMiddleware
 from entrypoints.http.docs import install_redoc
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.loop_lag import LoopLagProbe
-from entrypoints.http.middleware import (
-    BodySizeLimitMiddleware,
-    GzipWhenAccepted,
-    RequestIdMiddleware,
-)
+from entrypoints.http.middleware import GzipWhenAccepted, RequestIdMiddleware
 from entrypoints.http.openapi import install_openapi, operation_id
 from entrypoints.http.route_order import hot_routes_first
 from entrypoints.http.routers import (
@@ -81,14 +78,22 @@ def create_app(container: Container | None = None) -> FastAPI:
         redoc_url=None,  # ours, see install_redoc
     )
     app.state.container = container
-    app.state.metrics = container.metrics() if settings.metrics_enabled else None
+    # Recorded only where someone can read them (see Settings.metrics_served).
+    app.state.metrics = container.metrics() if settings.metrics_served else None
 
     # The routes themselves, not the routers: FastAPI includes a router by reference and
     # walks it on every request to match, which costs a few percent of a cached read.
     for module in (auth, users, posts, notifications, admin, health, pages):
         app.router.routes.extend(module.router.routes)
-    if settings.metrics_enabled:
+    if settings.metrics_served:
         app.router.routes.extend(metrics.router.routes)
+    elif settings.metrics_enabled:
+        # Not a refusal to start: the API serves users whatever the monitoring says; the
+        # scraper sees a 404 and this line says why.
+        get_logger("inkwell.http").warning(
+            "GET /metrics is not served: production needs INKWELL_METRICS_TOKEN, or "
+            "INKWELL_METRICS_PUBLIC=true where only the monitoring can reach the API"
+        )
     install_error_handlers(app)
     install_openapi(app)
     install_redoc(app)
@@ -102,7 +107,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.openapi()
     app.router.routes[:] = hot_routes_first(app.router.routes)
 
-    # Added last = outermost: the request id and the size limit wrap everything.
+    # Added last = outermost: the request id and the body's limits wrap everything.
     app.add_middleware(GzipWhenAccepted, minimum_size=1024)
     if settings.cors_origins:
         app.add_middleware(
@@ -112,7 +117,11 @@ def create_app(container: Container | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "X-Request-ID"],
         )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitsMiddleware,
+        max_bytes=settings.max_body_bytes,
+        timeout_seconds=settings.http_body_timeout_seconds,
+    )
     app.add_middleware(
         RequestIdMiddleware,
         access_log=get_logger(ACCESS_LOGGER) if settings.access_log else None,

@@ -1,17 +1,14 @@
 """Pure ASGI middleware (cheaper than BaseHTTPMiddleware): request id, security headers,
-access log and HTTP metrics in one layer, and a request-body size limit that also catches
-chunked bodies with no Content-Length."""
+access log and HTTP metrics in one layer (the request body's limits: `body_limits.py`)."""
 
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import uuid
 from time import perf_counter
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.typing import FilteringBoundLogger
@@ -168,72 +165,3 @@ def _route_template(route: object, scope: Scope) -> tuple[str, bool]:
     if not concrete or not path.endswith(concrete):
         return local, False
     return path[: len(path) - len(concrete)] + local, True
-
-
-class _BodyTooLarge(HTTPException):
-    """An HTTPException, so FastAPI's body parser re-raises it instead of answering 400."""
-
-    def __init__(self, max_bytes: int) -> None:
-        super().__init__(413, f"The request body is larger than {max_bytes} bytes.")
-
-
-class BodySizeLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._reject(send, 413 if declared.isdigit() else 400)
-            return
-        received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _BodyTooLarge(self.max_bytes)
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if not started:
-                await self._reject(send, 413)
-
-    async def _reject(self, send: Send, status: int) -> None:
-        title = "Content Too Large" if status == 413 else "Bad Request"
-        detail = (
-            f"The request body is larger than {self.max_bytes} bytes."
-            if status == 413
-            else "Invalid Content-Length header."
-        )
-        body = json.dumps(  # rendered as JSONResponse renders every other problem
-            {"type": "about:blank", "title": title, "status": status, "detail": detail},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})

@@ -5,7 +5,8 @@ links. Here every operation also gets the answers the framework and the middlewa
 any request of its shape, so that the document lists every status the API can return:
 - with parameters or a body: 422, a `ValidationProblem` (FastAPI would document its own
   `HTTPValidationError`, which is not what `errors.py` sends);
-- with a body: 400 (not valid JSON or form data) and 413 (over `INKWELL_MAX_BODY_BYTES`).
+- with a body: 400 (not valid JSON or form data), 408 (slower than
+  `INKWELL_HTTP_BODY_TIMEOUT_SECONDS`) and 413 (over `INKWELL_MAX_BODY_BYTES`).
 Errors are `application/problem+json` (`Problem`, `ValidationProblem`), never JSON.
 """
 
@@ -72,5 +73,6 @@ def _complete_operation(operation: dict[str, Any]) -> None:
         responses["422"] = problem_response(422)
     if has_body:
         responses.setdefault("400", problem_response(400))
+        responses.setdefault("408", problem_response(408))
         responses.setdefault("413", problem_response(413))
     operation["responses"] = dict(sorted(responses.items()))

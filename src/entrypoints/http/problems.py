@@ -40,6 +40,7 @@ _PROBLEM_DESCRIPTIONS = {
     401: "Missing, invalid, expired or revoked credentials",
     403: "Authenticated but not allowed",
     404: "Not found (or not visible to you)",
+    408: "The request body did not arrive in time (the connection is closed)",
     409: "Conflicts with the current state",
     412: "If-Match does not match the current version",
     413: "Request body too large",

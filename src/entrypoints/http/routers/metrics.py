@@ -1,5 +1,6 @@
 """GET /metrics: Prometheus exposition of this process (left out of the OpenAPI schema).
-When INKWELL_METRICS_TOKEN is set, scrapers must send it as a bearer token."""
+When INKWELL_METRICS_TOKEN is set, scrapers must send it as a bearer token; in production the
+route exists only with a token or INKWELL_METRICS_PUBLIC=true (Settings.metrics_served)."""
 
 from __future__ import annotations
 
