@@ -32,6 +32,7 @@ def test_inkwell_variables_and_a_dotenv_file_of_the_caller_change_no_test(
             str(ROOT / "tests/unit/test_settings.py"),
             "-p",
             "no:cacheprovider",
+            "-rA",  # names every passed test, so the one the issue named is seen to have run
         ],
         cwd=tmp_path,  # where pydantic-settings would look for the .env file
         env={**os.environ, **HOSTILE},
@@ -40,4 +41,6 @@ def test_inkwell_variables_and_a_dotenv_file_of_the_caller_change_no_test(
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "9 passed" in result.stdout, result.stdout
+    passed = [line for line in result.stdout.splitlines() if line.startswith("PASSED ")]
+    assert any(line.endswith("::test_registrations_are_limited_per_client") for line in passed)
+    assert " failed" not in result.stdout, result.stdout
