@@ -46,7 +46,17 @@ from adapters.sqlalchemy.engine import (
 from adapters.sqlalchemy.outbox_stats import SqlAlchemyOutboxStats
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, Uuid4Generator
-from application import account_emails, audit, auth, follows, jobs, notifications, posts, users
+from application import (
+    account_emails,
+    audit,
+    auth,
+    follows,
+    jobs,
+    notifications,
+    posts,
+    profiles,
+    users,
+)
 from application.pagination import Cursors
 from application.ports.limits import Rate
 from entrypoints.http.caching import ReadThrough
@@ -307,8 +317,8 @@ class Container(containers.DeclarativeContainer):
         per_client=registrations_per_client,
         auditor=auditor,
     )
-    get_user = providers.Factory(users.GetUser, uow=read_uow)
-    list_users = providers.Factory(users.ListUsers, uow=read_uow, cursors=cursors)
+    get_user = providers.Factory(profiles.GetUser, uow=read_uow)
+    list_users = providers.Factory(profiles.ListUsers, uow=read_uow, cursors=cursors)
     update_user = providers.Factory(
         users.UpdateUser,
         uow=uow,
