@@ -49,8 +49,8 @@ _ME: dict[str, Any] = {
 }
 _EITHER_VIEW = {"description": "The full view for the account and admins, else a public profile"}
 _UPDATE = problem_responses(401, 403, 404, 409, 429)  # 429: current_password is throttled
-# Ids are routed as UUIDs only (`{user_id:uuid}`), so that `/users/me` never reads as a user
-# id: `DELETE /users/me` is a 405 (Allow: GET, PATCH), not "me is not a valid UUID".
+# Ids are routed as UUIDs (see routers/__init__.py), which also keeps `/users/me` from reading
+# as a user id: `DELETE /users/me` is a 405 (Allow: GET, PATCH), not "me is not a valid UUID".
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 
