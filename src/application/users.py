@@ -1,4 +1,4 @@
-"""Accounts: registration, profile reads and changes, deletion."""
+"""Accounts: registration, changes, deletion (reads: `profiles`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from uuid import UUID
 
 from application.audit import NO_ORIGIN, Auditor, Origin, user_changes
 from application.errors import EmailAlreadyRegistered, Forbidden, NotFound, RateLimited
-from application.pagination import Cursors, Page
 from application.ports.limits import Rate, RateLimiter
-from application.ports.repositories import Keyset
 from application.ports.security import PasswordHasher
 from application.ports.system import Clock, IdGenerator
 from application.ports.uow import UnitOfWork
@@ -84,32 +82,6 @@ class RegisterUser:
                 )
             await uow.commit()
         return UserView.of(user)
-
-
-class GetUser:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
-
-    async def execute(self, user_id: UUID) -> UserView:
-        async with self._uow as uow:
-            user = await uow.users.get(user_id)
-        if user is None:
-            raise NotFound("User not found.")
-        return UserView.of(user)
-
-
-class ListUsers:
-    def __init__(self, uow: UnitOfWork, cursors: Cursors) -> None:
-        self._uow = uow
-        self._cursors = cursors
-
-    async def execute(self, *, limit: int, cursor: str | None) -> Page[UserView]:
-        after = self._cursors.decode(cursor, "users")
-        async with self._uow as uow:
-            users = await uow.users.list(after=after, limit=limit + 1)
-        return self._cursors.page(
-            users, limit, lambda u: Keyset(u.created_at, u.id), UserView.of, "users"
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,19 @@ class UserView:
 
 
 @dataclass(frozen=True, slots=True)
+class PublicProfileView:
+    """What anyone signed in sees of another account: no email, no account flags."""
+
+    id: UUID
+    name: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> PublicProfileView:
+        return cls(id=user.id, name=user.name.value, created_at=user.created_at)
+
+
+@dataclass(frozen=True, slots=True)
 class PostView:
     id: UUID
     author_id: UUID

@@ -55,6 +55,7 @@ from application import (
     jobs,
     notifications,
     posts,
+    profiles,
     users,
 )
 from application.pagination import Cursors
@@ -317,8 +318,8 @@ class Container(containers.DeclarativeContainer):
         per_client=registrations_per_client,
         auditor=auditor,
     )
-    get_user = providers.Factory(users.GetUser, uow=read_uow)
-    list_users = providers.Factory(users.ListUsers, uow=read_uow, cursors=cursors)
+    get_user = providers.Factory(profiles.GetUser, uow=read_uow)
+    list_users = providers.Factory(profiles.ListUsers, uow=read_uow, cursors=cursors)
     update_user = providers.Factory(
         users.UpdateUser,
         uow=uow,

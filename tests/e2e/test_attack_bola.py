@@ -72,7 +72,7 @@ HIJACK = {
 PWNED = {"title": "Pwned"}
 
 CASES = [
-    # Profiles are readable by every signed-in user (DESIGN.md: GET /users/{id} needs auth).
+    # Any signed-in user reads a public profile (no email, no flags: test_attack_property_exposure).
     Case("GET", USER, "ada", 200),
     Case("PATCH", USER, "ada", 403, HIJACK),
     Case("PATCH", USER, "ada", 403, {"is_active": False}),

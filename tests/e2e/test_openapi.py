@@ -61,6 +61,18 @@ def test_links_name_operations_and_parameters_that_exist(spec: dict[str, Any]) -
     assert {"get_post", "update_post", "publish_post", "delete_post", "get_user"} <= linked
 
 
+def test_reading_a_user_documents_both_the_full_view_and_the_public_profile(
+    spec: dict[str, Any],
+) -> None:
+    get_user = spec["paths"]["/api/v1/users/{user_id}"]["get"]
+    schema = get_user["responses"]["200"]["content"]["application/json"]["schema"]
+    shapes = {s["$ref"].rsplit("/", 1)[-1] for s in schema.get("anyOf", schema.get("oneOf", []))}
+    assert shapes == {"UserOut", "PublicProfileOut"}
+    public = spec["components"]["schemas"]["PublicProfileOut"]
+    assert set(public["properties"]) == {"id", "name", "created_at"}
+    assert "403" in spec["paths"]["/api/v1/users"]["get"]["responses"]
+
+
 async def test_a_405_allows_every_method_of_the_path(
     client: httpx.AsyncClient, ada: Account
 ) -> None:

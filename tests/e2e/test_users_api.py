@@ -114,24 +114,40 @@ async def test_password_change_ends_other_sessions(client: httpx.AsyncClient, ad
     await login(client, ada.email, "a new long password")
 
 
-async def test_users_are_listed_with_cursor_pagination(
-    client: httpx.AsyncClient, ada: Account, bob: Account
+async def test_administrators_list_users_with_cursor_pagination(
+    client: httpx.AsyncClient, ada: Account, bob: Account, admin: Account
 ) -> None:
-    first = await client.get("/users", params={"limit": 1}, headers=ada.auth)
+    first = await client.get("/users", params={"limit": 2}, headers=admin.auth)
     assert first.status_code == 200
     page = first.json()
-    assert len(page["items"]) == 1
+    assert len(page["items"]) == 2
     assert page["next_cursor"]
     second = await client.get(
-        "/users", params={"limit": 1, "cursor": page["next_cursor"]}, headers=ada.auth
+        "/users", params={"limit": 2, "cursor": page["next_cursor"]}, headers=admin.auth
     )
-    assert {page["items"][0]["id"], second.json()["items"][0]["id"]} == {ada.id, bob.id}
+    items = page["items"] + second.json()["items"]
+    assert {u["id"] for u in items} == {ada.id, bob.id, admin.id}
+    assert {u["email"] for u in items} == {ada.email, bob.email, admin.email}
     assert_problem(await client.get("/users"), 401)
+    assert_problem(await client.get("/users", headers=ada.auth), 403)
+
+
+FULL_VIEW = {
+    "id",
+    "email",
+    "name",
+    "is_active",
+    "is_admin",
+    "email_verified",
+    "created_at",
+    "updated_at",
+}
 
 
 async def test_get_user_by_id(client: httpx.AsyncClient, ada: Account, bob: Account) -> None:
     response = await client.get(f"/users/{bob.id}", headers=ada.auth)
     assert response.json()["name"] == "Bob"
+    assert set(response.json()) == {"id", "name", "created_at"}
     assert_problem(await client.get(f"/users/{uuid.uuid4()}", headers=ada.auth), 404)
     # Ids are routed as UUIDs, so that "/users/me" is never read as an id.
     assert_problem(await client.get("/users/not-a-uuid", headers=ada.auth), 404)
@@ -181,3 +197,28 @@ async def test_email_change_ends_other_sessions_but_not_the_callers(
     client: httpx.AsyncClient, ada: Account
 ) -> None:
     await _change_ends_only_other_sessions(client, ada, {"email": "new@example.com"})
+
+
+async def test_the_account_and_admins_get_the_full_view_after_others_read_the_public_one(
+    client: httpx.AsyncClient, ada: Account, bob: Account, admin: Account
+) -> None:
+    public = await client.get(f"/users/{ada.id}", headers=bob.auth)  # cached as a profile
+    assert set(public.json()) == {"id", "name", "created_at"}
+    for who in (ada, admin):
+        full = await client.get(f"/users/{ada.id}", headers=who.auth)
+        assert set(full.json()) == FULL_VIEW
+        assert full.json()["email"] == ada.email
+    me = await client.get("/users/me", headers=ada.auth)
+    assert (set(me.json()), me.json()["email"]) == (FULL_VIEW, ada.email)
+    again = await client.get(f"/users/{ada.id}", headers=bob.auth)  # the full one is cached now
+    assert again.json() == public.json()
+
+
+async def test_a_rename_shows_in_both_views(
+    client: httpx.AsyncClient, ada: Account, bob: Account
+) -> None:
+    for who in (ada, bob):  # both shapes cached
+        await client.get(f"/users/{ada.id}", headers=who.auth)
+    await client.patch("/users/me", json={"name": "Countess"}, headers=ada.auth)
+    for who in (ada, bob):
+        assert (await client.get(f"/users/{ada.id}", headers=who.auth)).json()["name"] == "Countess"

@@ -19,8 +19,9 @@ from adapters.sqlalchemy.tables import metadata, outbox
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from application.errors import StoreUnavailable
 from application.posts import CreatePostCommand
+from application.profiles import GetUserQuery
 from application.users import RegisterUserCommand
-from application.views import Actor
+from application.views import Actor, UserView
 from domain.events import UserRegistered
 from domain.post import Post
 from domain.values import Body, Title
@@ -133,7 +134,10 @@ async def test_the_embedded_database_survives_a_restart(tmp_path: Path) -> None:
     await shutdown(first)
     second = sql_container(url)
     try:
-        assert (await second.get_user().execute(view.id)).email == "a@x.io"
+        owner = Actor(user_id=view.id, is_admin=False)
+        seen = await second.get_user().execute(GetUserQuery(owner, view.id))
+        assert isinstance(seen, UserView)
+        assert seen.email == "a@x.io"
         async with second.engine().connect() as conn:
             tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
         assert {"users", "posts", "follows", "refresh_tokens", "outbox"} <= set(tables)

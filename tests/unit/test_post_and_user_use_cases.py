@@ -18,8 +18,9 @@ from application.errors import (
 from application.outbox import OutboxMessage
 from application.pagination import Cursors
 from application.posts import CreatePostCommand, UpdatePostCommand
+from application.profiles import GetUserQuery, ListUsersQuery, UserShape, shape_seen_by
 from application.users import CurrentPasswordRequired, RegisterUserCommand, UpdateUserCommand
-from application.views import Actor
+from application.views import Actor, PublicProfileView, UserView
 from domain.errors import PostAlreadyPublished, SelfFollowRejected, WeakPassword
 from entrypoints.container import Container
 
@@ -95,7 +96,7 @@ async def test_only_admins_delete_users(container: Container) -> None:
         await container.delete_user().execute(ada, admin.user_id)
     await container.delete_user().execute(admin, ada.user_id)
     with pytest.raises(NotFound):
-        await container.get_user().execute(ada.user_id)
+        await container.get_user().execute(GetUserQuery(admin, ada.user_id))
     with pytest.raises(NotFound):
         await container.delete_user().execute(admin, ada.user_id)
 
@@ -104,13 +105,36 @@ async def test_users_are_listed_oldest_first_across_pages(
     container: Container, clock: FrozenClock
 ) -> None:
     emails = [f"u{i}@x.io" for i in range(5)]
+    actors = []
     for email in emails:
-        await _actor(container, email)
+        actors.append(await _actor(container, email, admin=email == "u0@x.io"))
         clock.advance(timedelta(seconds=1))
-    first = await container.list_users().execute(limit=3, cursor=None)
-    second = await container.list_users().execute(limit=3, cursor=first.next_cursor)
+    admin = actors[0]
+    first = await container.list_users().execute(ListUsersQuery(admin, 3))
+    second = await container.list_users().execute(ListUsersQuery(admin, 3, first.next_cursor))
     assert [u.email for u in first.items + second.items] == emails
     assert second.next_cursor is None
+
+
+async def test_listing_every_account_is_for_administrators(container: Container) -> None:
+    ada = await _actor(container, "ada@x.io")
+    with pytest.raises(Forbidden):
+        await container.list_users().execute(ListUsersQuery(ada, 20))
+
+
+async def test_another_account_is_seen_as_a_public_profile_by_all_but_itself_and_admins(
+    container: Container,
+) -> None:
+    ada, bob = await _actor(container, "ada@x.io"), await _actor(container, "bob@x.io")
+    admin = await _actor(container, "r@x.io", admin=True)
+    seen_by_bob = await container.get_user().execute(GetUserQuery(bob, ada.user_id))
+    assert seen_by_bob == PublicProfileView(ada.user_id, "ada", seen_by_bob.created_at)
+    for viewer in (ada, admin):
+        full = await container.get_user().execute(GetUserQuery(viewer, ada.user_id))
+        assert isinstance(full, UserView)
+        assert full.email == "ada@x.io"
+    assert shape_seen_by(bob, ada.user_id) is UserShape.PUBLIC
+    assert shape_seen_by(ada, ada.user_id) is shape_seen_by(admin, ada.user_id) is UserShape.FULL
 
 
 CURSOR_KEY = b"a cursor key for the tests only"
@@ -283,4 +307,5 @@ async def test_an_uncommitted_unit_of_work_leaves_no_trace(container: Container)
 
     with pytest.raises(RuntimeError):
         await delete_then_fail()
-    assert (await container.get_user().execute(ada.user_id)).id == ada.user_id
+    seen = await container.get_user().execute(GetUserQuery(ada, ada.user_id))
+    assert seen.id == ada.user_id

@@ -68,7 +68,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     app: FastAPI = FastAPIOffline(
         title="Inkwell",
         version="0.1.0",
-        description="Publishing backend: accounts, authentication, posts, follows and feed.",
+        description="Publishing backend: accounts, authentication, posts, follows and feed. "
+        "Ids in paths are UUIDs: one that is not names nothing and is a 404, like an unknown id.",
         lifespan=lifespan,
         swagger_ui_init_oauth={"usePkceWithAuthorizationCodeGrant": False},
         # Swagger UI's default shows a badge loaded from validator.swagger.io, which would

@@ -130,13 +130,21 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(allowed)
 
 
+# Routing's own 404: no route matched, which is also how an id that is not a UUID ends
+# (ids are routed as UUIDs, see routers/__init__.py); the detail says so.
+NO_ROUTE_DETAIL = "Nothing exists at this URL (ids in paths are UUIDs)."
+
+
 async def _handle_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     title = _TITLES.get(exc.status_code) or _phrase(exc.status_code)
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request)
-    return problem(exc.status_code, title, str(exc.detail), headers=headers or None)
+    detail = str(exc.detail)
+    if exc.status_code == 404 and detail == title:
+        detail = NO_ROUTE_DETAIL
+    return problem(exc.status_code, title, detail, headers=headers or None)
 
 
 async def _handle_validation(_request: Request, exc: Exception) -> JSONResponse:

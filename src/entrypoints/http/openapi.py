@@ -6,7 +6,8 @@ any request of its shape, so that the document lists every status the API can re
 - with parameters or a body: 422, a `ValidationProblem` (FastAPI would document its own
   `HTTPValidationError`, which is not what `errors.py` sends);
 - with a body: 400 (not valid JSON or form data), 408 (slower than
-  `INKWELL_HTTP_BODY_TIMEOUT_SECONDS`) and 413 (over `INKWELL_MAX_BODY_BYTES`).
+  `INKWELL_HTTP_BODY_TIMEOUT_SECONDS`) and 413 (over `INKWELL_MAX_BODY_BYTES`);
+- with an id in the path: 404, also when that id is not a UUID (the one rule for every route).
 Errors are `application/problem+json` (`Problem`, `ValidationProblem`), never JSON.
 """
 
@@ -62,6 +63,10 @@ def complete(document: dict[str, Any]) -> None:
             components.pop(name, None)
 
 
+# Path ids are routed as UUIDs (routers/__init__.py): anything else matches no route.
+MALFORMED_PATH_ID = "Not found (or not visible to you); also any id in the path that is not a UUID"
+
+
 def _complete_operation(operation: dict[str, Any]) -> None:
     security = operation.get("security", [])
     if {} in security:
@@ -69,6 +74,8 @@ def _complete_operation(operation: dict[str, Any]) -> None:
         operation["security"] = [{}] + [requirement for requirement in security if requirement]
     responses: dict[str, Any] = operation.setdefault("responses", {})
     has_body = "requestBody" in operation
+    if any(p.get("in") == "path" for p in operation.get("parameters", ())):
+        responses["404"] = problem_response(404, MALFORMED_PATH_ID)
     if has_body or operation.get("parameters"):
         responses["422"] = problem_response(422)
     if has_body:

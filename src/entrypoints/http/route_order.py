@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 # (method, path template), hottest first: what `make bench` and the mixed profile exercise.
 HOT_ROUTES: tuple[tuple[str, str], ...] = (
-    ("GET", "/api/v1/posts/{post_id}"),
+    ("GET", "/api/v1/posts/{post_id:uuid}"),
     ("GET", "/api/v1/users/me"),
     ("GET", "/api/v1/posts"),
     ("GET", "/api/v1/feed"),

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from application.views import PublicProfileView, UserView
 from domain.audit import AuditKind
 from domain.values import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
 from entrypoints.http.problems import problem_responses as problem_responses  # for routers
@@ -96,6 +97,8 @@ class PostUpdate(Request):
 
 
 class UserOut(BaseModel):
+    """The full view: for the account itself and administrators."""
+
     id: UUID
     email: str
     name: str
@@ -104,6 +107,14 @@ class UserOut(BaseModel):
     email_verified: bool
     created_at: datetime
     updated_at: datetime
+
+
+class PublicProfileOut(BaseModel):
+    """Another account as anyone signed in sees it: no email, no account flags."""
+
+    id: UUID
+    name: str
+    created_at: datetime
 
 
 class PostOut(BaseModel):
@@ -125,8 +136,10 @@ def post_json(view: object) -> bytes:
     return PostOut.model_validate(view, from_attributes=True).model_dump_json().encode()
 
 
-def user_json(view: object) -> bytes:
-    return UserOut.model_validate(view, from_attributes=True).model_dump_json().encode()
+def user_json(view: UserView | PublicProfileView) -> bytes:
+    """Each view in its own shape: a profile never gains fields, nor a full view loses any."""
+    model: type[BaseModel] = UserOut if isinstance(view, UserView) else PublicProfileOut
+    return model.model_validate(view, from_attributes=True).model_dump_json().encode()
 
 
 class TokenOut(BaseModel):

@@ -139,7 +139,7 @@ async def _public_post(container: Container, post_id: UUID) -> bytes:
 
 
 @router.get(
-    "/posts/{post_id}",
+    "/posts/{post_id:uuid}",
     response_model=PostOut,
     responses={200: _A_POST, **_READ},
     openapi_extra=OPTIONAL_BEARER,
@@ -159,7 +159,7 @@ async def get_post(post_id: UUID, actor: OptionalActor, container: ContainerDep)
     return Response(body, media_type=JSON, headers={"ETag": tag.decode()})
 
 
-@router.patch("/posts/{post_id}", response_model=PostOut, responses={200: _A_POST, **_WRITE})
+@router.patch("/posts/{post_id:uuid}", response_model=PostOut, responses={200: _A_POST, **_WRITE})
 async def update_post(
     post_id: UUID,
     body: PostUpdate,
@@ -181,7 +181,9 @@ async def update_post(
     return _post_response(view)
 
 
-@router.post("/posts/{post_id}/publish", response_model=PostOut, responses={200: _A_POST, **_WRITE})
+@router.post(
+    "/posts/{post_id:uuid}/publish", response_model=PostOut, responses={200: _A_POST, **_WRITE}
+)
 async def publish_post(
     post_id: UUID,
     actor: CurrentActor,
@@ -192,7 +194,7 @@ async def publish_post(
     return _post_response(await container.publish_post().execute(actor, post_id, expected, origin))
 
 
-@router.delete("/posts/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE)
+@router.delete("/posts/{post_id:uuid}", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE)
 async def delete_post(
     post_id: UUID,
     actor: CurrentActor,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from application.audit import Origin
 from application.pagination import Page
 from application.ports.cache import user_namespace
+from application.profiles import GetUserQuery, ListUsersQuery, shape_seen_by
 from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor, UserView
 from entrypoints.container import Container
@@ -17,6 +18,7 @@ from entrypoints.http.openapi import operation_id
 from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import (
     PageOut,
+    PublicProfileOut,
     UserCreate,
     UserOut,
     UserUpdate,
@@ -45,9 +47,10 @@ _ME: dict[str, Any] = {
         "UpdateUser": {"operationId": "update_user", "parameters": _USER},
     }
 }
+_EITHER_VIEW = {"description": "The full view for the account and admins, else a public profile"}
 _UPDATE = problem_responses(401, 403, 404, 409, 429)  # 429: current_password is throttled
-# Ids are routed as UUIDs only (`{user_id:uuid}`), so that `/users/me` never reads as a user
-# id: `DELETE /users/me` is a 405 (Allow: GET, PATCH), not "me is not a valid UUID".
+# Ids are routed as UUIDs (see routers/__init__.py), which also keeps `/users/me` from reading
+# as a user id: `DELETE /users/me` is a 405 (Allow: GET, PATCH), not "me is not a valid UUID".
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 
@@ -76,17 +79,22 @@ async def register(
     return await idempotent(request, container.idempotency(), f"client:{client}", ttl, run)
 
 
-async def _cached_user(container: Container, user_id: UUID) -> Response:
-    async def load() -> bytes:
-        return user_json(await container.get_user().execute(user_id))
+async def _cached_user(container: Container, viewer: Actor, user_id: UUID) -> Response:
+    """One cache entry per shape (in the user's namespace, so a change retires both): the
+    full view cached for its owner or an admin is never served to anyone else."""
+    query = GetUserQuery(viewer, user_id)
 
-    body = await container.read_through().get(user_namespace(user_id), "", load)
+    async def load() -> bytes:
+        return user_json(await container.get_user().execute(query))
+
+    shape = shape_seen_by(viewer, user_id).value
+    body = await container.read_through().get(user_namespace(user_id), shape, load)
     return Response(body, media_type=JSON)
 
 
 @router.get("/me", response_model=UserOut, responses={200: _ME, **problem_responses(401)})
 async def me(actor: CurrentActor, container: ContainerDep) -> Response:
-    return await _cached_user(container, actor.user_id)
+    return await _cached_user(container, actor, actor.user_id)
 
 
 async def _update(
@@ -106,16 +114,23 @@ async def update_me(
     return await _update(container, actor, actor.user_id, body, origin)
 
 
-@router.get("", response_model=PageOut[UserOut], responses=problem_responses(400, 401))
+@router.get("", response_model=PageOut[UserOut], responses=problem_responses(400, 401, 403))
 async def list_users(
-    _actor: CurrentActor, container: ContainerDep, limit: Limit = 20, cursor: Cursor = None
+    actor: CurrentActor, container: ContainerDep, limit: Limit = 20, cursor: Cursor = None
 ) -> Page[UserView]:
-    return await container.list_users().execute(limit=limit, cursor=cursor)
+    """Every account, oldest first: for administrators (others get 403)."""
+    return await container.list_users().execute(ListUsersQuery(actor, limit, cursor))
 
 
-@router.get("/{user_id:uuid}", response_model=UserOut, responses=problem_responses(401, 404))
-async def get_user(user_id: UUID, _actor: CurrentActor, container: ContainerDep) -> Response:
-    return await _cached_user(container, user_id)
+@router.get(
+    "/{user_id:uuid}",
+    response_model=UserOut | PublicProfileOut,
+    responses={200: _EITHER_VIEW, **problem_responses(401, 404)},
+)
+async def get_user(user_id: UUID, actor: CurrentActor, container: ContainerDep) -> Response:
+    """The full view (`UserOut`) for the account itself and administrators; anyone else
+    signed in gets the public profile (`PublicProfileOut`: no email, no account flags)."""
+    return await _cached_user(container, actor, user_id)
 
 
 @router.patch("/{user_id:uuid}", response_model=UserOut, responses=_UPDATE)
