@@ -208,7 +208,9 @@ def test_every_kind_of_constraint_is_tried() -> None:
     tried = {case.breaks for case in CASES}
     assert {"type", "minLength", "maxLength", "pattern", "format", "enum"} <= tried
     assert {"minimum", "maximum", "required"} <= tried
-    assert {case.where for case in CASES} == {"body", "query", "header", "path"}
+    # Path ids are routed as UUIDs: a malformed one matches no route and is a 404, never a
+    # validation error (tests/e2e/test_malformed_ids.py), so no path parameter is tried here.
+    assert {case.where for case in CASES} == {"body", "query", "header"}
 
 
 async def _errors(response: httpx.Response) -> dict[str, str]:
