@@ -4,7 +4,6 @@ import asyncio
 
 import httpx
 
-from entrypoints.container import Container
 from tests.e2e.conftest import PASSWORD, Account, assert_problem
 
 
