@@ -54,3 +54,11 @@ class RateLimited(ApplicationError):
         super().__init__(message)
         self.retry_after_seconds = max(1, retry_after_seconds)
         self.limit = limit
+
+
+class IdempotencyKeyReused(ApplicationError):
+    """The Idempotency-Key already names another request."""
+
+
+class IdempotencyKeyInUse(ApplicationError):
+    """The Idempotency-Key is held by a request whose answer cannot be read yet."""

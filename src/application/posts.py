@@ -7,11 +7,13 @@ readable by anyone and changeable only by its author or an admin (others get For
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
 from application.audit import NO_ORIGIN, Auditor, Origin
 from application.errors import Forbidden, NotFound, PreconditionFailed
+from application.idempotency import Idempotency, IdempotencyKeys
 from application.pagination import Cursors, Page
 from application.ports.repositories import Keyset
 from application.ports.system import Clock, IdGenerator
@@ -72,14 +74,26 @@ class CreatePostCommand:
     actor: Actor
     title: str
     body: str
+    idempotency: Idempotency[PostView] | None = None
 
 
 class CreatePost:
-    """Every new post starts as a draft of its caller. Its whole change is one insert and no
-    event, so it may run on a single-statement unit of work (the container gives it one)."""
+    """Every new post starts as a draft of its caller. Without an Idempotency-Key its whole
+    change is one insert and no event, so it may run on a single-statement unit of work
+    (`uow`, the container gives it one). With a key, the draft and the key's answer are
+    written in one transaction (a unit of work from `keyed_uow`): one key, one post."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, ids: IdGenerator) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        keyed_uow: Callable[[], UnitOfWork],
+        keys: IdempotencyKeys,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
         self._uow = uow
+        self._keyed_uow = keyed_uow
+        self._keys = keys
         self._clock = clock
         self._ids = ids
 
@@ -91,10 +105,17 @@ class CreatePost:
             Body(cmd.body),
             now=self._clock.now(),
         )
-        async with self._uow as uow:
+        view = PostView.of(post)
+        if cmd.idempotency is None:
+            async with self._uow as uow:
+                await uow.posts.add(post)
+                await uow.commit()
+            return view
+        async with self._keyed_uow() as uow:
             await uow.posts.add(post)
+            await self._keys.remember(uow, cmd.idempotency, view)
             await uow.commit()
-        return PostView.of(post)
+        return view
 
 
 class GetPost:

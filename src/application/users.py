@@ -8,6 +8,7 @@ from uuid import UUID
 
 from application.audit import NO_ORIGIN, Auditor, Origin, user_changes
 from application.errors import EmailAlreadyRegistered, Forbidden, NotFound, RateLimited
+from application.idempotency import Idempotency, IdempotencyKeys
 from application.ports.limits import Rate, RateLimiter
 from application.ports.security import PasswordHasher
 from application.ports.system import Clock, IdGenerator
@@ -25,12 +26,14 @@ class RegisterUserCommand:
     name: str
     is_admin: bool = False
     client: str | None = None  # None: a trusted caller (CLI), not rate limited
+    idempotency: Idempotency[UserView] | None = None
 
 
 class RegisterUser:
     """Anyone may register; an email address (case-insensitively) belongs to one account.
     Only trusted callers (the admin CLI) may register an administrator, which is audited.
-    Registrations are limited per client address."""
+    Registrations are limited per client address. With an Idempotency-Key, the account and
+    the key's answer commit together."""
 
     def __init__(
         self,
@@ -41,8 +44,10 @@ class RegisterUser:
         limiter: RateLimiter,
         per_client: Rate,
         auditor: Auditor,
+        keys: IdempotencyKeys,
     ) -> None:
         self._uow = uow
+        self._keys = keys
         self._hasher = hasher
         self._clock = clock
         self._ids = ids
@@ -80,8 +85,11 @@ class RegisterUser:
                     subject_id=user.id,
                     details={"email": user.email.value, "via": "cli"},
                 )
+            view = UserView.of(user)
+            if cmd.idempotency is not None:
+                await self._keys.remember(uow, cmd.idempotency, view)
             await uow.commit()
-        return UserView.of(user)
+        return view
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,6 @@ from dependency_injector import containers, providers
 from adapters.arq.queue import ArqJobQueue, create_arq_redis
 from adapters.email.senders import ConsoleEmailSender, MemoryEmailSender, SmtpEmailSender
 from adapters.memory.cache import InProcessCache
-from adapters.memory.idempotency import InProcessIdempotencyStore
 from adapters.memory.jobs import InProcessJobQueue, InProcessOutboxSignal, RecordingJobQueue
 from adapters.memory.limits import InProcessRateLimiter
 from adapters.memory.outbox_stats import InMemoryOutboxStats
@@ -24,7 +23,6 @@ from adapters.memory.store import MemoryDatabase
 from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.redis.cache import RedisCache
 from adapters.redis.circuit import RedisCircuit, create_redis
-from adapters.redis.idempotency import RedisIdempotencyStore
 from adapters.redis.limits import RedisRateLimiter
 from adapters.redis.pipelined import PipelinedRedis
 from adapters.security.argon2_hasher import Argon2PasswordHasher
@@ -52,6 +50,7 @@ from application import (
     auth,
     emails,
     follows,
+    idempotency,
     jobs,
     notifications,
     posts,
@@ -115,9 +114,15 @@ class Container(containers.DeclarativeContainer):
     refresh_codec = providers.Singleton(Sha256RefreshTokenCodec)
     fingerprints = providers.Singleton(HmacFingerprints, secret=jwt_secret)
     auditor = providers.Singleton(audit.Auditor, clock=clock, ids=ids)
+    idempotency_keys = providers.Singleton(
+        idempotency.IdempotencyKeys,
+        clock=clock,
+        keep=providers.Factory(timedelta, seconds=settings.provided.idempotency_ttl_seconds),
+    )
 
     # Shared state: Redis when INKWELL_REDIS_URL is set, else this process. The in-process
     # stores double as the fallbacks while Redis is unreachable (never "no limit").
+    # Idempotency-Keys are not among them: they live in the database (see application.idempotency).
     redis_circuit = providers.Singleton(
         RedisCircuit,
         client=providers.Singleton(
@@ -130,7 +135,6 @@ class Container(containers.DeclarativeContainer):
         cooldown=settings.provided.redis_cooldown_seconds,
     )
     local_rate_limiter = providers.Singleton(InProcessRateLimiter, clock=clock)
-    local_idempotency = providers.Singleton(InProcessIdempotencyStore, clock=clock)
     rate_limiter = providers.Selector(
         settings.provided.shared_state,
         local=local_rate_limiter,
@@ -139,16 +143,6 @@ class Container(containers.DeclarativeContainer):
             circuit=redis_circuit,
             prefix=settings.provided.redis_key_prefix,
             fallback=local_rate_limiter,
-        ),
-    )
-    idempotency = providers.Selector(
-        settings.provided.shared_state,
-        local=local_idempotency,
-        redis=providers.Singleton(
-            RedisIdempotencyStore,
-            circuit=redis_circuit,
-            prefix=settings.provided.redis_key_prefix,
-            fallback=local_idempotency,
         ),
     )
     raw_cache = providers.Selector(
@@ -317,6 +311,7 @@ class Container(containers.DeclarativeContainer):
         limiter=rate_limiter,
         per_client=registrations_per_client,
         auditor=auditor,
+        keys=idempotency_keys,
     )
     get_user = providers.Factory(profiles.GetUser, uow=read_uow)
     list_users = providers.Factory(profiles.ListUsers, uow=read_uow, cursors=cursors)
@@ -469,8 +464,21 @@ class Container(containers.DeclarativeContainer):
         notifications.MarkNotificationRead, uow=uow, clock=clock
     )
 
+    # With an Idempotency-Key the draft and the key's answer need one transaction: `uow`,
+    # made only then (its provider is passed, not an instance).
     create_post = providers.Factory(
-        posts.CreatePost, uow=single_statement_uow, clock=clock, ids=ids
+        posts.CreatePost,
+        uow=single_statement_uow,
+        keyed_uow=uow.provider,
+        keys=idempotency_keys,
+        clock=clock,
+        ids=ids,
+    )
+    find_idempotent_reply = providers.Factory(
+        idempotency.FindIdempotentReply, uow=read_uow, clock=clock
+    )
+    purge_expired_idempotency_keys = providers.Factory(
+        idempotency.PurgeExpiredIdempotencyKeys, uow=uow, clock=clock
     )
     get_post = providers.Factory(posts.GetPost, uow=read_uow)
     update_post = providers.Factory(posts.UpdatePost, uow=uow, clock=clock, auditor=auditor)

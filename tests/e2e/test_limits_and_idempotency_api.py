@@ -4,7 +4,6 @@ import asyncio
 
 import httpx
 
-from entrypoints.container import Container
 from tests.e2e.conftest import PASSWORD, Account, assert_problem
 
 
@@ -77,22 +76,6 @@ async def test_the_same_key_with_another_body_is_422(
     await client.post("/posts", json={"title": "A", "body": "b"}, headers=headers)
     clash = await client.post("/posts", json={"title": "B", "body": "b"}, headers=headers)
     assert_problem(clash, 422)
-
-
-async def test_a_duplicate_while_the_first_runs_is_409(
-    client: httpx.AsyncClient, ada: Account, container: Container
-) -> None:
-    import hashlib
-
-    body = b'{"title":"A","body":"b"}'
-    fingerprint = hashlib.sha256(b"\0".join([b"POST", b"/api/v1/posts", body])).hexdigest()
-    await container.idempotency().claim(f"user:{ada.id}:/api/v1/posts:slow", fingerprint, 60)
-    response = await client.post(
-        "/posts",
-        content=body,
-        headers={**ada.auth, "Idempotency-Key": "slow", "Content-Type": "application/json"},
-    )
-    assert_problem(response, 409)
 
 
 async def test_keys_are_per_user_and_registration_is_idempotent_too(

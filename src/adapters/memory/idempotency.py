@@ -1,40 +1,34 @@
 from __future__ import annotations
 
-from adapters.memory.bounded import BoundedDict
-from application.ports.idempotency import IdempotencyClaim, IdempotencyStore, StoredResponse
-from application.ports.system import Clock
+from datetime import datetime
+
+from adapters.memory.store import MemoryState
+from application.errors import IdempotencyKeyInUse
+from application.ports.idempotency import (
+    IdempotencyKey,
+    IdempotencyKeyRepository,
+    IdempotencyRecord,
+)
 
 
-class InProcessIdempotencyStore(IdempotencyStore):
-    def __init__(self, clock: Clock, max_keys: int = 100_000) -> None:
-        self._clock = clock
-        self._entries: BoundedDict[str, tuple[str, StoredResponse | None, float]] = BoundedDict(
-            max_keys
-        )
+class InMemoryIdempotencyKeyRepository(IdempotencyKeyRepository):
+    """Units of work hold the database lock for their whole life, so a concurrent request
+    with the same key waits and then finds the committed record, as on SQL."""
 
-    async def claim(self, key: str, fingerprint: str, ttl_seconds: int) -> IdempotencyClaim:
-        now = self._clock.now().timestamp()
-        entry = self._entries.get(key)
-        if entry is not None and entry[2] > now:
-            return IdempotencyClaim(False, entry[0], entry[1])
-        self._entries[key] = (fingerprint, None, now + ttl_seconds)
-        return IdempotencyClaim(True, fingerprint, None)
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
 
-    def completed(self, key: str) -> IdempotencyClaim | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[1] is None or entry[2] <= self._clock.now().timestamp():
-            return None
-        return IdempotencyClaim(False, entry[0], entry[1])
+    async def add(self, record: IdempotencyRecord) -> None:
+        held = self._s.idempotency_keys.get(record.key)
+        if held is not None and held.expires_at > record.created_at:
+            raise IdempotencyKeyInUse("A request with this Idempotency-Key is in progress.")
+        self._s.idempotency_keys[record.key] = record  # frozen: nothing mutates it
 
-    async def complete(
-        self, key: str, response: StoredResponse, ttl_seconds: int, fingerprint: str = ""
-    ) -> None:
-        first = self._entries.get(key)
-        self._entries[key] = (
-            first[0] if first else fingerprint,
-            response,
-            self._clock.now().timestamp() + ttl_seconds,
-        )
+    async def get(self, key: IdempotencyKey) -> IdempotencyRecord | None:
+        return self._s.idempotency_keys.get(key)
 
-    async def release(self, key: str) -> None:
-        self._entries.pop(key, None)
+    async def purge_expired(self, now: datetime, limit: int) -> int:
+        expired = [k for k, r in self._s.idempotency_keys.items() if r.expires_at <= now][:limit]
+        for key in expired:
+            del self._s.idempotency_keys[key]
+        return len(expired)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from application.outbox import OutboxRecord
+from application.ports.idempotency import IdempotencyKey, IdempotencyRecord
 from domain.audit import AuditEvent
 from domain.follow import Follow
 from domain.notification import EmailToken, Notification
@@ -26,6 +27,7 @@ class MemoryState:
     notifications: dict[UUID, Notification] = field(default_factory=dict)
     outbox: dict[UUID, OutboxRecord] = field(default_factory=dict)
     audit_events: dict[UUID, AuditEvent] = field(default_factory=dict)
+    idempotency_keys: dict[IdempotencyKey, IdempotencyRecord] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         return MemoryState(
@@ -37,6 +39,7 @@ class MemoryState:
             notifications=dict(self.notifications),
             outbox=dict(self.outbox),
             audit_events=dict(self.audit_events),
+            idempotency_keys=dict(self.idempotency_keys),
         )
 
 

@@ -4,6 +4,7 @@ from types import TracebackType
 from typing import Self
 
 from adapters.memory.audit import InMemoryAuditRepository
+from adapters.memory.idempotency import InMemoryIdempotencyKeyRepository
 from adapters.memory.jobs_repositories import (
     InMemoryEmailTokenRepository,
     InMemoryNotificationRepository,
@@ -49,6 +50,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.notifications = InMemoryNotificationRepository(state)
         self.outbox = InMemoryOutboxRepository(state)
         self.audit = InMemoryAuditRepository(state)
+        self.idempotency_keys = InMemoryIdempotencyKeyRepository(state)
 
     async def __aenter__(self) -> Self:
         await self._db.lock.acquire()

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -172,4 +173,21 @@ audit_events = Table(
     Index("ix_audit_events_subject_id_occurred_at_id", "subject_id", "occurred_at", "id"),
     Index("ix_audit_events_actor_id_occurred_at_id", "actor_id", "occurred_at", "id"),
     Index("ix_audit_events_kind_occurred_at_id", "kind", "occurred_at", "id"),
+)
+
+# Idempotency-Keys and the answers they replay, written in the transaction of the resource
+# they answer: the primary key is what lets one of two concurrent requests with a key commit.
+# No foreign key: the answer is replayed as it was, even after its resource changed or went.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(100), primary_key=True),
+    Column("path", String(200), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),  # the purge's batches
 )

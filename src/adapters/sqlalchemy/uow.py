@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sqlalchemy.audit_repository import SqlAlchemyAuditRepository
 from adapters.sqlalchemy.engine import STATEMENTS_LEFT, ConnectionGate
+from adapters.sqlalchemy.idempotency_repository import SqlAlchemyIdempotencyKeyRepository
 from adapters.sqlalchemy.jobs_repositories import (
     SqlAlchemyEmailTokenRepository,
     SqlAlchemyNotificationRepository,
@@ -98,6 +99,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.notifications = SqlAlchemyNotificationRepository(self._conn)
         self.outbox = SqlAlchemyOutboxRepository(self._conn)
         self.audit = SqlAlchemyAuditRepository(self._conn)
+        self.idempotency_keys = SqlAlchemyIdempotencyKeyRepository(self._conn)
         return self
 
     async def __aexit__(

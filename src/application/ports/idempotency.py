@@ -1,35 +1,51 @@
+"""Where Idempotency-Keys and the answers they replay are kept: the database, written in the
+transaction of the change they answer, so a key and its resource commit or roll back together."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    scope: str  # whose keys these are: "user:<id>", "client:<address>"
+    path: str  # the endpoint: one key may name a request on each
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoredResponse:
+    """The answer as the edge rendered it; replayed byte for byte."""
+
     status: int
     headers: dict[str, str]
     body: bytes
 
 
 @dataclass(frozen=True, slots=True)
-class IdempotencyClaim:
-    """`owner` is True for the first request with the key: it runs and must `complete`.
-    Otherwise `fingerprint` says what the first request was and `response` is its answer,
-    or None while it is still running."""
-
-    owner: bool
-    fingerprint: str
-    response: StoredResponse | None
+class IdempotencyRecord:
+    key: IdempotencyKey
+    fingerprint: str  # of the request that made the resource
+    response: StoredResponse
+    created_at: datetime
+    expires_at: datetime
 
 
-class IdempotencyStore(Protocol):
-    async def claim(self, key: str, fingerprint: str, ttl_seconds: int) -> IdempotencyClaim:
-        """Atomically become the owner of `key`, or learn about the request that is. The
-        claim is short-lived (`ttl_seconds`): an owner that dies frees the key soon."""
+class IdempotencyKeyRepository(Protocol):
+    async def add(self, record: IdempotencyRecord) -> None:
+        """Insert, replacing an expired record of the same key (expired at
+        `record.created_at`). Raise application.errors.IdempotencyKeyInUse while a live record
+        holds the key. A record another transaction is still writing holds it too: the store
+        waits for that transaction's outcome (the primary key decides), so of two concurrent
+        requests with one key exactly one commits."""
         ...
 
-    async def complete(self, key: str, response: StoredResponse, ttl_seconds: int) -> None: ...
+    async def get(self, key: IdempotencyKey) -> IdempotencyRecord | None:
+        """The committed record, expired or not."""
+        ...
 
-    async def release(self, key: str) -> None:
-        """The owner failed without an answer worth replaying; let a retry run again."""
+    async def purge_expired(self, now: datetime, limit: int) -> int:
+        """Delete up to `limit` records expired at `now`; return how many went."""
         ...

@@ -4,6 +4,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from application.ports.audit import AuditRepository
+from application.ports.idempotency import IdempotencyKeyRepository
 from application.ports.repositories import (
     EmailTokenRepository,
     FollowRepository,
@@ -34,6 +35,7 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     outbox: OutboxRepository
     audit: AuditRepository
+    idempotency_keys: IdempotencyKeyRepository
 
     async def __aenter__(self) -> Self: ...
 

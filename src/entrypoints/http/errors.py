@@ -41,6 +41,8 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (app.NotFound, 404, "Not Found"),
     (app.EmailAlreadyRegistered, 409, "Conflict"),
     (app.ConcurrentUpdate, 409, "Conflict"),
+    (app.IdempotencyKeyInUse, 409, "Conflict"),
+    (app.IdempotencyKeyReused, 422, "Unprocessable Content"),
     (app.PreconditionFailed, 412, "Precondition Failed"),
     (app.InvalidCursor, 400, "Bad Request"),
     (app.RateLimited, 429, "Too Many Requests"),

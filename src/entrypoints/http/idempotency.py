@@ -1,24 +1,25 @@
-"""Idempotency-Key on POST /posts and POST /users: a repeat replays the first response;
-the same key with a different request is 422; a repeat while the first still runs is 409."""
+"""Idempotency-Key on POST /posts and POST /users: a repeat replays the first answer; the same
+key with a different request is 422. The key's answer is stored by the use case, in the
+transaction of the resource it creates (see application.idempotency), so this edge only
+parses the header, fingerprints the request and renders answers."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request, Response
 
-from application.ports.idempotency import IdempotencyStore, StoredResponse
+from application.errors import IdempotencyKeyInUse
+from application.idempotency import FindIdempotentReply, Idempotency
+from application.ports.idempotency import IdempotencyKey, StoredResponse
 from entrypoints.http.errors import problem
 
 KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,255}$"
 _KEY = re.compile(KEY_PATTERN)
-# A claim lives this long while its request runs; the answer is kept for the full TTL.
-# So a request that dies (process killed, store unreachable) blocks retries briefly, not a day.
-RUNNING_CLAIM_SECONDS = 60
-_REPLAYED_HEADERS = ("location", "etag", "content-type")
+V = TypeVar("V")
 
 # Read by `idempotent` itself (a malformed key is a 400), so it is documented by hand.
 IDEMPOTENCY_KEY: dict[str, Any] = {
@@ -28,24 +29,35 @@ IDEMPOTENCY_KEY: dict[str, Any] = {
             "in": "header",
             "required": False,
             "description": "Makes retries safe: a repeat replays the first answer "
-            "(`Idempotent-Replayed: true`); the same key with another body is a 422, a repeat "
-            "while the first is still running a 409.",
+            "(`Idempotent-Replayed: true`), also while the first is still running (it waits "
+            "for it); the same key with another body is a 422.",
             "schema": {"type": "string", "pattern": KEY_PATTERN},
         }
     ]
 }
 
 
+def _respond(answer: StoredResponse) -> Response:
+    return Response(answer.body, status_code=answer.status, headers=answer.headers)
+
+
+def _replay(answer: StoredResponse) -> Response:
+    headers = {**answer.headers, "Idempotent-Replayed": "true"}
+    return Response(answer.body, status_code=answer.status, headers=headers)
+
+
 async def idempotent(
     request: Request,
-    store: IdempotencyStore,
+    find: Callable[[], FindIdempotentReply],
     scope: str,
-    ttl_seconds: int,
-    run: Callable[[], Awaitable[Response]],
+    run: Callable[[Idempotency[V] | None], Awaitable[V]],
+    render: Callable[[V], StoredResponse],
 ) -> Response:
+    """`run` executes the use case with the command's idempotency part (None without a key);
+    `render` turns its result into the answer, given and stored alike."""
     key = request.headers.get("idempotency-key")
     if key is None:
-        return await run()
+        return _respond(render(await run(None)))
     if not _KEY.match(key):
         return problem(
             400, "Bad Request", "Idempotency-Key must be 1-255 characters of [A-Za-z0-9._:-]."
@@ -53,26 +65,18 @@ async def idempotent(
     fingerprint = hashlib.sha256(
         b"\0".join([request.method.encode(), request.url.path.encode(), await request.body()])
     ).hexdigest()
-    slot = f"{scope}:{request.url.path}:{key}"
-    claim = await store.claim(slot, fingerprint, min(ttl_seconds, RUNNING_CLAIM_SECONDS))
-    if not claim.owner:
-        if claim.fingerprint != fingerprint:
-            return problem(
-                422,
-                "Unprocessable Content",
-                "This Idempotency-Key was used with a different request.",
-            )
-        if claim.response is None:
-            return problem(409, "Conflict", "A request with this Idempotency-Key is in progress.")
-        replay = claim.response
-        headers = {**replay.headers, "Idempotent-Replayed": "true"}
-        return Response(replay.body, status_code=replay.status, headers=headers)
+    slot = IdempotencyKey(scope, request.url.path, key)
+    # A repeat is answered without running again (no second password hash, no rate-limit hit).
+    stored = await find().execute(slot, fingerprint)  # another request's key: 422
+    if stored is not None:
+        return _replay(stored)
     try:
-        response = await run()
-    except BaseException:
-        await store.release(slot)  # failed before answering: a retry may run again
-        raise
-    body = bytes(response.body)
-    headers = {k: v for k, v in response.headers.items() if k.lower() in _REPLAYED_HEADERS}
-    await store.complete(slot, StoredResponse(response.status_code, headers, body), ttl_seconds)
-    return response
+        result = await run(Idempotency(slot, fingerprint, render))
+    except IdempotencyKeyInUse:
+        # A concurrent request with this key committed first (the store waited for it) and
+        # this one rolled back: its answer is the answer.
+        stored = await find().execute(slot, fingerprint)
+        if stored is None:
+            raise
+        return _replay(stored)
+    return _respond(render(result))

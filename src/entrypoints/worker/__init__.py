@@ -72,10 +72,12 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
 
 
 async def purge_expired_tokens(ctx: dict[str, Any]) -> int:
+    """Hourly: expired refresh tokens and Idempotency-Keys past INKWELL_IDEMPOTENCY_TTL_SECONDS."""
     container: Container = ctx["container"]
-    purged = await container.purge_expired_sessions().execute()
-    log.info("purged %d expired refresh tokens", purged)
-    return purged
+    tokens = await container.purge_expired_sessions().execute()
+    keys = await container.purge_expired_idempotency_keys().execute()
+    log.info("purged %d expired refresh tokens and %d expired idempotency keys", tokens, keys)
+    return tokens + keys
 
 
 async def purge_old_rows(ctx: dict[str, Any]) -> int:

@@ -6,8 +6,10 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 
 from application.errors import NotFound
+from application.idempotency import Idempotency
 from application.pagination import Page
 from application.ports.cache import PUBLISHED_POSTS, feed_namespace, post_namespace
+from application.ports.idempotency import StoredResponse
 from application.posts import CreatePostCommand, UpdatePostCommand
 from application.views import PostView
 from entrypoints.container import Container
@@ -86,20 +88,25 @@ async def create_post(
 ) -> Response:
     """Creates a draft. Send an `Idempotency-Key` header to make retries safe."""
 
-    async def run() -> Response:
-        view = await container.create_post().execute(
-            CreatePostCommand(actor=actor, title=body.title, body=body.body)
+    async def run(idempotency: Idempotency[PostView] | None) -> PostView:
+        return await container.create_post().execute(
+            CreatePostCommand(
+                actor=actor, title=body.title, body=body.body, idempotency=idempotency
+            )
         )
-        return _post_response(view, 201, Location=f"/api/v1/posts/{view.id}")
 
-    settings = container.settings()
     return await idempotent(
-        request,
-        container.idempotency(),
-        f"user:{actor.user_id}",
-        settings.idempotency_ttl_seconds,
-        run,
+        request, container.find_idempotent_reply, f"user:{actor.user_id}", run, _created
     )
+
+
+def _created(view: PostView) -> StoredResponse:
+    headers = {
+        "ETag": etag(view.version),
+        "Location": f"/api/v1/posts/{view.id}",
+        "Content-Type": JSON,
+    }
+    return StoredResponse(201, headers, post_json(view))
 
 
 def _page_key(cursor: str | None) -> str:

@@ -6,8 +6,10 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 
 from application.audit import Origin
+from application.idempotency import Idempotency
 from application.pagination import Page
 from application.ports.cache import user_namespace
+from application.ports.idempotency import StoredResponse
 from application.profiles import GetUserQuery, ListUsersQuery, shape_seen_by
 from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor, UserView
@@ -68,15 +70,21 @@ async def register(
     """Public registration, limited per client address. Send an `Idempotency-Key` header to
     make retries safe."""
 
-    async def run() -> Response:
-        view = await container.register_user().execute(
-            RegisterUserCommand(body.email, body.password, body.name, client=client)
+    async def run(idempotency: Idempotency[UserView] | None) -> UserView:
+        return await container.register_user().execute(
+            RegisterUserCommand(
+                body.email, body.password, body.name, client=client, idempotency=idempotency
+            )
         )
-        headers = {"Location": f"/api/v1/users/{view.id}"}
-        return Response(user_json(view), status_code=201, headers=headers, media_type=JSON)
 
-    ttl = container.settings().idempotency_ttl_seconds
-    return await idempotent(request, container.idempotency(), f"client:{client}", ttl, run)
+    return await idempotent(
+        request, container.find_idempotent_reply, f"client:{client}", run, _registered
+    )
+
+
+def _registered(view: UserView) -> StoredResponse:
+    headers = {"Location": f"/api/v1/users/{view.id}", "Content-Type": JSON}
+    return StoredResponse(201, headers, user_json(view))
 
 
 async def _cached_user(container: Container, viewer: Actor, user_id: UUID) -> Response:

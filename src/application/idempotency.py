@@ -1,0 +1,91 @@
+"""Idempotency-Keys: one key, one resource.
+
+A use case whose command carries an `Idempotency` writes the answer to replay in the same
+transaction as the resource it creates, so the key and the resource commit or roll back
+together, whatever else is up or down. A repeat finds the committed answer and replays it;
+the same key with another request is refused. Of two concurrent requests with one key, the
+database's primary key lets one commit; the other rolls back and replays the winner's answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Generic, TypeVar
+
+from application.errors import IdempotencyKeyReused
+from application.ports.idempotency import IdempotencyKey, IdempotencyRecord, StoredResponse
+from application.ports.system import Clock
+from application.ports.uow import UnitOfWork
+
+V = TypeVar("V")
+
+
+@dataclass(frozen=True, slots=True)
+class Idempotency(Generic[V]):
+    """What a command carries when its caller sent an Idempotency-Key. `render` is the
+    edge's: it turns the use case's result into the answer to store (and later replay)."""
+
+    key: IdempotencyKey
+    fingerprint: str
+    render: Callable[[V], StoredResponse]
+
+
+class IdempotencyKeys:
+    """Records the answer under its key inside the caller's unit of work; the answer is
+    kept `keep` (then a repeat makes a new resource, and the purge deletes the record)."""
+
+    def __init__(self, clock: Clock, keep: timedelta) -> None:
+        self._clock = clock
+        self._keep = keep
+
+    async def remember(self, uow: UnitOfWork, idempotency: Idempotency[V], result: V) -> None:
+        now = self._clock.now()
+        await uow.idempotency_keys.add(
+            IdempotencyRecord(
+                key=idempotency.key,
+                fingerprint=idempotency.fingerprint,
+                response=idempotency.render(result),
+                created_at=now,
+                expires_at=now + self._keep,
+            )
+        )
+
+
+class FindIdempotentReply:
+    """The answer a live key holds, to replay; None when the key is free. The same key sent
+    with another request (another fingerprint) is refused."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def execute(self, key: IdempotencyKey, fingerprint: str) -> StoredResponse | None:
+        async with self._uow as uow:
+            record = await uow.idempotency_keys.get(key)
+        if record is None or record.expires_at <= self._clock.now():
+            return None
+        if record.fingerprint != fingerprint:
+            raise IdempotencyKeyReused("This Idempotency-Key was used with a different request.")
+        return record.response
+
+
+class PurgeExpiredIdempotencyKeys:
+    """Retention: expired records are deleted in batches of `batch`, one short transaction
+    each, so a large backlog never holds locks for long. Idempotent (an hourly cron)."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, batch: int = 1000) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._batch = batch
+
+    async def execute(self) -> int:
+        now, total = self._clock.now(), 0
+        while True:
+            async with self._uow as uow:
+                purged = await uow.idempotency_keys.purge_expired(now, self._batch)
+                await uow.commit()
+            total += purged
+            if purged < self._batch:
+                return total
