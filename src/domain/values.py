@@ -64,8 +64,7 @@ def _address_problem(raw: str, normalised: str) -> str | None:
         )
     if any(c in QUOTING for c in normalised):
         return (
-            'Quoted local parts are not accepted: write the address without quotes or '
-            "backslashes."
+            "Quoted local parts are not accepted: write the address without quotes or backslashes."
         )
     if any(c in SPECIALS for c in normalised):
         return (
