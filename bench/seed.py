@@ -13,6 +13,7 @@ from argon2 import PasswordHasher, Type
 
 from adapters.sqlalchemy.lookalikes import skeleton_key
 from adapters.text.skeletons import Uts39Skeleton
+from domain.values import Email
 
 PASSWORD = "bench password 1"
 
@@ -58,7 +59,7 @@ async def seed(
                     start,
                     start,
                     1,
-                    skeleton_key(skeletons, f"user{i}@bench.test"),
+                    skeleton_key(skeletons, Email(f"user{i}@bench.test")),
                 )
                 for i, uid in enumerate(user_ids)
             ],

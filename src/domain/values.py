@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import encodings.idna
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -95,6 +96,23 @@ class Email:
 
     def __str__(self) -> str:
         return self.value
+
+    @property
+    def as_read(self) -> str:
+        """The address as a mail client may show it, "xn--" domain labels decoded
+        ("ada@xn--xample-2of.com" shows as ada@\u0435xample.com, with a Cyrillic e): what
+        lookalike checks compare. The address itself stays as it was given."""
+        local, _, domain = self.value.rpartition("@")
+        return f"{local}@{'.'.join(_u_label(label) for label in domain.split('.'))}"
+
+
+def _u_label(label: str) -> str:
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return encodings.idna.ToUnicode(label)
+    except UnicodeError:
+        return label  # not a valid A-label: compared as written
 
 
 def address_key(raw: str) -> str:

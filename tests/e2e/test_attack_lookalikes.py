@@ -78,6 +78,18 @@ async def test_changing_ones_address_to_a_lookalike_of_anothers_is_refused(
     assert me.json()["email"] == "bob@example.com"
 
 
+async def test_a_lookalike_spelled_in_punycode_is_refused_as_the_lookalike_it_shows(
+    client: httpx.AsyncClient, ada: Account
+) -> None:
+    """ "xn--exmple-4nf.com" is ex\u0430mple.com (a Cyrillic a) to any mail client that shows
+    international domains; and "xn--bcher-kva.de" is the very mailbox b\u00fccher.de."""
+    response = await client.post("/users", json=_register("ada@xn--exmple-4nf.com"))
+    assert "confusably similar" in assert_problem(response, 409)["detail"]
+    first = await client.post("/users", json=_register("ada@b\u00fccher.de"))
+    assert first.status_code == 201, first.text
+    assert_problem(await client.post("/users", json=_register("ada@xn--bcher-kva.de")), 409)
+
+
 @pytest.mark.parametrize(
     "address", ["jos\u00e9@example.com", "\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a"]
 )

@@ -101,3 +101,9 @@ def test_lookalikes_share_a_skeleton(lookalike: str, original: str) -> None:
 )
 def test_different_looking_texts_have_different_skeletons(one: str, other: str) -> None:
     assert SKELETON.of(one) != SKELETON.of(other)
+
+
+def test_an_address_is_read_with_its_international_domain_decoded() -> None:
+    assert Email("Ada@XN--bcher-kva.de").as_read == "ada@b\u00fccher.de"
+    assert Email("ada@xn--zz.example").as_read == "ada@xn--zz.example"  # no valid A-label
+    assert Email("ada@xn--bcher-kva.de").value == "ada@xn--bcher-kva.de"  # stored as given

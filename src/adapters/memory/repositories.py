@@ -46,8 +46,8 @@ class InMemoryUserRepository(UserRepository):
         self._skeletons = skeletons
 
     def _lookalikes(self, email: Email) -> list[User]:
-        key = self._skeletons.of(email.value)
-        return [u for u in self._s.users.values() if self._skeletons.of(u.email.value) == key]
+        key = self._skeletons.of(email.as_read)
+        return [u for u in self._s.users.values() if self._skeletons.of(u.email.as_read) == key]
 
     def _check_email_free(self, user: User) -> None:
         if any(u.id != user.id for u in self._lookalikes(user.email)):

@@ -19,10 +19,10 @@ CHUNK = 5_000  # rows read and written per statement: bounded memory whatever th
 SHOWN = 20  # problems named in a report; the counts cover all of them
 
 
-def skeleton_key(skeletons: ConfusableSkeleton, address: str) -> str:
-    """SHA-256 of the address's skeleton: a fixed 64 characters in a unique index, although
-    a skeleton can be several times longer than its address."""
-    return hashlib.sha256(skeletons.of(address).encode("utf-8")).hexdigest()
+def skeleton_key(skeletons: ConfusableSkeleton, email: Email) -> str:
+    """SHA-256 of the skeleton of the address as read (Email.as_read): a fixed 64 characters
+    in a unique index, although a skeleton can be several times longer than its address."""
+    return hashlib.sha256(skeletons.of(email.as_read).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -73,19 +73,14 @@ def survey(conn: Connection, skeletons: ConfusableSkeleton) -> tuple[Survey, Tab
         after, keyed = rows[-1].id, []
         for user_id, stored in rows:
             try:
-                address = Email(stored).value
+                email = Email(stored)
             except InvalidEmail as exc:
                 found.refused_count += 1
                 if len(found.refused) < SHOWN:
                     found.refused.append((user_id, stored, exc.message))
                 continue
-            keyed.append(
-                {
-                    "id": user_id,
-                    "email": address,
-                    "email_skeleton": skeleton_key(skeletons, address),
-                }
-            )
+            key = skeleton_key(skeletons, email)
+            keyed.append({"id": user_id, "email": email.value, "email_skeleton": key})
         if keyed:
             conn.execute(_survey.insert(), keyed)
     alike = (

@@ -57,7 +57,7 @@ def _user_row(user: User, skeletons: ConfusableSkeleton) -> dict[str, Any]:
     return {
         "id": user.id,
         "email": user.email.value,
-        "email_skeleton": skeleton_key(skeletons, user.email.value),
+        "email_skeleton": skeleton_key(skeletons, user.email),
         "name": user.name.value,
         "password_hash": user.password_hash,
         "is_active": user.is_active,
@@ -139,7 +139,7 @@ class SqlAlchemyUserRepository(UserRepository):
         return _user(row) if row else None
 
     async def get_by_lookalike(self, email: Email) -> User | None:
-        key = skeleton_key(self._skeletons, email.value)
+        key = skeleton_key(self._skeletons, email)
         row = (await self._conn.execute(select(users).where(users.c.email_skeleton == key))).first()
         return _user(row) if row else None
 
