@@ -11,6 +11,10 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 from argon2 import PasswordHasher, Type
 
+from adapters.sqlalchemy.lookalikes import skeleton_key
+from adapters.text.skeletons import Uts39Skeleton
+from domain.values import Email
+
 PASSWORD = "bench password 1"
 
 
@@ -18,6 +22,7 @@ async def seed(
     dsn: str, users: int = 1_000, posts: int = 100_000, follows: int = 20
 ) -> list[uuid.UUID]:
     rng = random.Random(7)
+    skeletons = Uts39Skeleton()
     password_hash = PasswordHasher(
         time_cost=2, memory_cost=19_456, parallelism=1, type=Type.ID
     ).hash(PASSWORD)
@@ -39,6 +44,7 @@ async def seed(
                 "created_at",
                 "updated_at",
                 "version",
+                "email_skeleton",
             ],
             records=[
                 (
@@ -53,6 +59,7 @@ async def seed(
                     start,
                     start,
                     1,
+                    skeleton_key(skeletons, Email(f"user{i}@bench.test")),
                 )
                 for i, uid in enumerate(user_ids)
             ],

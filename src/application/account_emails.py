@@ -19,7 +19,7 @@ from domain.errors import InvalidEmail
 from domain.events import PasswordResetRequested
 from domain.notification import EmailToken
 from domain.user import User
-from domain.values import Email, check_password_policy
+from domain.values import Email, address_key, check_password_policy
 
 VERIFY, RESET = "verify", "reset"
 
@@ -27,14 +27,6 @@ VERIFY, RESET = "verify", "reset"
 class InvalidOneTimeToken(InvalidToken):
     """A verification or reset token that is unknown, spent, expired, for another purpose,
     or no longer the user's (their email or password changed since it was mailed)."""
-
-
-def normalised_address(raw: str) -> str:
-    """One key per mailbox for throttles: spelling variants of an address share it."""
-    try:
-        return Email(raw).value
-    except InvalidEmail:
-        return "invalid"
 
 
 async def _throttle(limiter: RateLimiter, key: str, rate: Rate, what: str, limit: str) -> None:
@@ -86,7 +78,7 @@ class RequestPasswordReset:
         self._fingerprints = fingerprints
 
     async def execute(self, email: str, client: str, request_id: str | None = None) -> None:
-        address = normalised_address(email)
+        address = address_key(email)
         limits = self._limits
         await _throttle(
             self._limiter,
@@ -102,11 +94,13 @@ class RequestPasswordReset:
             "requests",
             "password_reset_account",
         )
-        if address == "invalid":
-            return
+        try:
+            mailbox = Email(email)
+        except InvalidEmail:
+            return  # no mailbox to write to; answered like every other request
         async with self._uow as uow:
             uow.collect([PasswordResetRequested(occurred_at=self._clock.now(), email=address)])
-            user = await uow.users.get_by_email(Email(address))
+            user = await uow.users.get_by_email(mailbox)
             details: Details = {}
             if user is None:
                 details["account_fingerprint"] = self._fingerprints.of(address)

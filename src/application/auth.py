@@ -25,7 +25,7 @@ from domain.audit import AuditKind, Details
 from domain.errors import InvalidEmail
 from domain.session import RefreshToken
 from domain.user import User
-from domain.values import Email
+from domain.values import Email, address_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +134,7 @@ class Authenticate:
         self._fingerprints = fingerprints
 
     async def execute(self, cmd: LoginCommand) -> TokenPair:
-        limits, account = self._limits, _account_of(cmd.email)
+        limits, account = self._limits, address_key(cmd.email)
         origin = Origin(cmd.client, cmd.request_id)
         client_key = f"login:client-failures:{cmd.client}"
         decision = await self._limiter.peek(client_key, limits.failures_per_client)
@@ -232,14 +232,6 @@ async def _user_of(uow: UnitOfWork, account: str) -> User | None:
         return await uow.users.get_by_email(Email(account))
     except InvalidEmail:
         return None
-
-
-def _account_of(raw_email: str) -> str:
-    """The throttle key: the normalised address, so spelling variants share one limit."""
-    try:
-        return Email(raw_email).value
-    except InvalidEmail:
-        return raw_email.strip().lower()[:320]
 
 
 class RefreshSession:

@@ -16,7 +16,13 @@ class Forbidden(ApplicationError):
 
 
 class EmailAlreadyRegistered(ApplicationError):
-    pass
+    """The address, or one a reader could take for it (a confusable skeleton), has an account.
+    As explicit as a duplicate ever was (DESIGN: 409), so it tells no more about who exists."""
+
+    def __init__(
+        self, message: str = "An account with this or a confusably similar address already exists."
+    ) -> None:
+        super().__init__(message)
 
 
 class InvalidCredentials(ApplicationError):

@@ -30,7 +30,9 @@ class RegisterUserCommand:
 
 
 class RegisterUser:
-    """Anyone may register; an email address (case-insensitively) belongs to one account.
+    """Anyone may register; an email address belongs to one account, and so do all the
+    addresses a reader could take for it (case, width, lookalike letters such as Cyrillic
+    U+0430 "a", accents: the confusable skeleton).
     Only trusted callers (the admin CLI) may register an administrator, which is audited.
     Registrations are limited per client address. With an Idempotency-Key, the account and
     the key's answer commit together."""
@@ -65,8 +67,8 @@ class RegisterUser:
         email, name = Email(cmd.email), Name(cmd.name)
         password_hash = await self._hasher.hash(check_password_policy(cmd.password))
         async with self._uow as uow:
-            if await uow.users.get_by_email(email) is not None:
-                raise EmailAlreadyRegistered("An account with this email already exists.")
+            if await uow.users.get_by_lookalike(email) is not None:
+                raise EmailAlreadyRegistered()
             user = User.register(
                 self._ids.new(),
                 email,
@@ -112,7 +114,8 @@ class CurrentPasswordRequired(Forbidden):
 class UpdateUser:
     """Users change their own profile; admins change anyone's.
     - is_admin and is_active are for admins only.
-    - Changing your own email or password needs your current password.
+    - Changing your own email or password needs your current password; a new address may
+      not be another account's or a lookalike of it (as at registration).
     - An email or password change ends every other session of that user (the caller's own
       session survives through its refresh token); deactivation ends all of them.
     - Audited with the change: email and password changes, and whatever an admin changes on
@@ -159,8 +162,9 @@ class UpdateUser:
             if name is not None:
                 user.rename(name, now=now)
             if email is not None and email != user.email:
-                if await uow.users.get_by_email(email) is not None:
-                    raise EmailAlreadyRegistered("An account with this email already exists.")
+                holder = await uow.users.get_by_lookalike(email)
+                if holder is not None and holder.id != user.id:
+                    raise EmailAlreadyRegistered()
                 user.change_email(email, now=now)
             if new_password is not None:
                 user.change_password(await self._hasher.hash(new_password), now=now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import encodings.idna
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -14,9 +15,35 @@ from domain.errors import InvalidBody, InvalidEmail, InvalidName, InvalidTitle, 
 # refuses them, so such an address could never get its verification mail). Deliverability is
 # proven by the verification email, not by a regular expression.
 _EMAIL = re.compile(
-    r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s.\x00-\x1f\x7f-\x9f]+$"
+    r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@.\s\x00-\x1f\x7f-\x9f]+$"
 )
 EMAIL_MAX = 254
+
+# Characters that render as nothing (Unicode category Cf and the other
+# Default_Ignorable_Code_Points): "ad\u200da@example.com" reads as ada@example.com.
+INVISIBLE = (
+    0xAD, 0x34F, (0x600, 0x605), 0x61C, 0x6DD, 0x70F, (0x890, 0x891), 0x8E2, (0x115F, 0x1160),
+    (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064),
+    (0x2066, 0x206F), 0x3164, (0xFE00, 0xFE0F), 0xFEFF, 0xFFA0, (0xFFF9, 0xFFFB), 0x110BD,
+    0x110CD, (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), 0xE0001,
+    (0xE0020, 0xE007F), (0xE0100, 0xE01EF),
+)  # fmt: skip
+_INVISIBLE = frozenset(
+    chr(c)
+    for code in INVISIBLE
+    for c in (range(code[0], code[1] + 1) if isinstance(code, tuple) else (code,))
+)
+# Quoted strings ("ada"@example.com, a\"b), comments (ada(x)@...), routes and domain
+# literals (ada@[192.0.2.1]): other spellings of a mailbox, so never part of an address here.
+QUOTING = '"\\'
+SPECIALS = "()<>[]:;,"
+
+
+def normalise_address(raw: str) -> str:
+    """One spelling per mailbox: NFKC, case-folded (not just lower-cased: "ß" is "ss"),
+    trimmed. NFKC again after folding, since folding can undo it; twice changes nothing."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", raw).casefold())
+    return folded.strip()
 
 
 def is_storable_text(text: str) -> bool:
@@ -30,22 +57,71 @@ def is_storable_text(text: str) -> bool:
     return True
 
 
+def _address_problem(raw: str, normalised: str) -> str | None:
+    if any(c in _INVISIBLE for c in raw) or any(c in _INVISIBLE for c in normalised):
+        return (
+            "An email address must not contain invisible characters (such as a zero-width "
+            "joiner or a soft hyphen)."
+        )
+    if any(c in QUOTING for c in normalised):
+        return (
+            "Quoted local parts are not accepted: write the address without quotes or backslashes."
+        )
+    if any(c in SPECIALS for c in normalised):
+        return (
+            "Comments, routes and domain literals are not accepted: an email address must not "
+            "contain ( ) < > [ ] : ; or ,."
+        )
+    if len(normalised) > EMAIL_MAX or not _EMAIL.match(normalised):
+        return "Not a valid email address."
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Email:
-    """An address, normalised (trimmed, NFKC, lower-cased) so that uniqueness ignores case."""
+    """An address, normalised (see normalise_address) so that uniqueness ignores case and
+    width; refused when it holds invisible characters or quoting (see _address_problem).
+    Lookalikes of other accounts' addresses are the application's rule (a skeleton port)."""
 
     value: str
 
     def __post_init__(self) -> None:
         if not is_storable_text(self.value):
             raise InvalidEmail("Not a valid email address.")
-        normalised = unicodedata.normalize("NFKC", self.value).strip().lower()
-        if len(normalised) > EMAIL_MAX or not _EMAIL.match(normalised):
-            raise InvalidEmail("Not a valid email address.")
+        normalised = normalise_address(self.value)
+        problem = _address_problem(self.value, normalised)
+        if problem is not None:
+            raise InvalidEmail(problem)
         object.__setattr__(self, "value", normalised)
 
     def __str__(self) -> str:
         return self.value
+
+    @property
+    def as_read(self) -> str:
+        """The address as a mail client may show it, "xn--" domain labels decoded
+        ("ada@xn--xample-2of.com" shows as ada@\u0435xample.com, with a Cyrillic e): what
+        lookalike checks compare. The address itself stays as it was given."""
+        local, _, domain = self.value.rpartition("@")
+        return f"{local}@{'.'.join(_u_label(label) for label in domain.split('.'))}"
+
+
+def _u_label(label: str) -> str:
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return encodings.idna.ToUnicode(label)
+    except UnicodeError:
+        return label  # not a valid A-label: compared as written
+
+
+def address_key(raw: str) -> str:
+    """The one key per mailbox for throttles and fingerprints: the normalised address, so
+    spelling variants share it; text that is no address is normalised alike (bounded)."""
+    try:
+        return Email(raw).value
+    except InvalidEmail:
+        return normalise_address(raw)[:320] if is_storable_text(raw) else "invalid"
 
 
 def _bounded_text(raw: str, *, low: int, high: int, what: str) -> str:

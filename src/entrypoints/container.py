@@ -44,6 +44,7 @@ from adapters.sqlalchemy.engine import (
 from adapters.sqlalchemy.outbox_stats import SqlAlchemyOutboxStats
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, Uuid4Generator
+from adapters.text.skeletons import Uts39Skeleton
 from application import (
     account_emails,
     audit,
@@ -113,6 +114,7 @@ class Container(containers.DeclarativeContainer):
     )
     refresh_codec = providers.Singleton(Sha256RefreshTokenCodec)
     fingerprints = providers.Singleton(HmacFingerprints, secret=jwt_secret)
+    skeletons = providers.Singleton(Uts39Skeleton)
     auditor = providers.Singleton(audit.Auditor, clock=clock, ids=ids)
     idempotency_keys = providers.Singleton(
         idempotency.IdempotencyKeys,
@@ -216,7 +218,12 @@ class Container(containers.DeclarativeContainer):
         timeout=settings.provided.db_pool_timeout_seconds,
     )
     memory_uow = providers.Factory(
-        InMemoryUnitOfWork, db=memory_db, ids=ids, cache=cache, signal=outbox_signal
+        InMemoryUnitOfWork,
+        db=memory_db,
+        ids=ids,
+        cache=cache,
+        signal=outbox_signal,
+        skeletons=skeletons,
     )
     sql_uow = providers.Factory(
         SqlAlchemyUnitOfWork,
@@ -224,6 +231,7 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         cache=cache,
         signal=outbox_signal,
+        skeletons=skeletons,
         gate=db_gate,
     )
     uow = providers.Selector(settings.provided.persistence, memory=memory_uow, sqlalchemy=sql_uow)

@@ -62,6 +62,36 @@ async def test_a_duplicate_email_is_refused_by_the_store(backend: Container) -> 
         await _save(backend, _user("DUP@x.io"))
 
 
+async def test_a_lookalike_address_is_refused_by_the_store(backend: Container) -> None:
+    """The store holds the rule itself (a unique skeleton), so racing registrations that
+    passed the use case's check still cannot both land."""
+    await _save(backend, _user("ada@example.com"))
+    with pytest.raises(EmailAlreadyRegistered):
+        await _save(backend, _user("ada@ex\u0430mple.com"))  # Cyrillic a
+    bob = _user("bob@example.com")
+    await _save(backend, bob)
+    async with backend.uow() as uow:
+        stored = await uow.users.get(bob.id)
+        assert stored is not None
+        stored.change_email(Email("\u00e1da@example.com"), now=T0)
+        with pytest.raises(EmailAlreadyRegistered):
+            await uow.users.update(stored, expected_version=1)
+
+
+async def test_a_lookalike_finds_the_account_only_when_asked_for_lookalikes(
+    backend: Container,
+) -> None:
+    ada = _user("ada@example.com")
+    await _save(backend, ada)
+    lookalike = Email("\u0430da@example.com")
+    async with backend.uow() as uow:
+        found = await uow.users.get_by_lookalike(lookalike)
+        assert found is not None
+        assert found.id == ada.id
+        assert await uow.users.get_by_email(lookalike) is None
+        assert await uow.users.get_by_lookalike(Email("bob@example.com")) is None
+
+
 async def test_updates_are_optimistic_on_the_version(backend: Container) -> None:
     user = _user("v@x.io")
     await _save(backend, user)

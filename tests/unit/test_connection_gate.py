@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.sqlalchemy.engine import ConnectionGate
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from adapters.system.clock import Uuid4Generator
+from adapters.text.skeletons import Uts39Skeleton
 from application.errors import StoreUnavailable
 
 
@@ -71,6 +72,7 @@ async def test_a_unit_of_work_whose_begin_fails_gives_back_its_connection_and_pe
         Uuid4Generator(),
         cast(Any, None),  # not reached: nothing commits
         Signal(),
+        Uts39Skeleton(),
         gate=gate,
     )
     with pytest.raises(StoreUnavailable):

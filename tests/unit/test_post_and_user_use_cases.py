@@ -46,6 +46,25 @@ async def test_registration_rejects_a_duplicate_email_whatever_its_case(
         await _actor(container, "ADA@Example.com")
 
 
+async def test_registration_rejects_a_lookalike_of_an_existing_address(
+    container: Container,
+) -> None:
+    await _actor(container, "ada@example.com")
+    with pytest.raises(EmailAlreadyRegistered, match="confusably similar"):
+        await _actor(container, "\u0430da@example.com")  # Cyrillic a
+
+
+async def test_an_account_may_take_a_lookalike_of_its_own_address(container: Container) -> None:
+    """Nobody else can be imitated by it, and the original stays blocked for others."""
+    ada = await _actor(container, "ada@example.com")
+    view = await container.update_user().execute(
+        UpdateUserCommand(ada, ada.user_id, email="\u00e1da@example.com", current_password=PASSWORD)
+    )
+    assert view.email == "\u00e1da@example.com"
+    with pytest.raises(EmailAlreadyRegistered):
+        await _actor(container, "ada@example.com")
+
+
 async def test_registration_enforces_the_password_policy(container: Container) -> None:
     with pytest.raises(WeakPassword):
         await container.register_user().execute(RegisterUserCommand("a@x.io", "short", "A"))

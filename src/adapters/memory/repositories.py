@@ -23,6 +23,7 @@ from application.ports.repositories import (
     RefreshTokenRepository,
     UserRepository,
 )
+from application.ports.text import ConfusableSkeleton
 from domain.follow import Follow
 from domain.post import Post
 from domain.session import RefreshToken
@@ -37,13 +38,20 @@ def _copy(entity: E) -> E:
 
 
 class InMemoryUserRepository(UserRepository):
-    def __init__(self, state: MemoryState, touched: set[str]) -> None:
+    def __init__(
+        self, state: MemoryState, touched: set[str], skeletons: ConfusableSkeleton
+    ) -> None:
         self._s = state
         self._touched = touched
+        self._skeletons = skeletons
+
+    def _lookalikes(self, email: Email) -> list[User]:
+        key = self._skeletons.of(email.as_read)
+        return [u for u in self._s.users.values() if self._skeletons.of(u.email.as_read) == key]
 
     def _check_email_free(self, user: User) -> None:
-        if any(u.email == user.email and u.id != user.id for u in self._s.users.values()):
-            raise EmailAlreadyRegistered("An account with this email already exists.")
+        if any(u.id != user.id for u in self._lookalikes(user.email)):
+            raise EmailAlreadyRegistered()
 
     async def add(self, user: User) -> None:
         self._check_email_free(user)
@@ -65,6 +73,9 @@ class InMemoryUserRepository(UserRepository):
 
     async def get_by_email(self, email: Email) -> User | None:
         return next((_copy(u) for u in self._s.users.values() if u.email == email), None)
+
+    async def get_by_lookalike(self, email: Email) -> User | None:
+        return next((_copy(u) for u in self._lookalikes(email)), None)
 
     async def update(self, user: User, *, expected_version: int) -> None:
         stored = self._s.users.get(user.id)

@@ -21,6 +21,7 @@ from application.outbox import to_message
 from application.ports.cache import Cache
 from application.ports.jobs import OutboxSignal
 from application.ports.system import IdGenerator
+from application.ports.text import ConfusableSkeleton
 from application.ports.uow import UnitOfWork
 from domain.events import DomainEvent
 
@@ -30,9 +31,15 @@ class InMemoryUnitOfWork(UnitOfWork):
     copy in, rollback just drops it."""
 
     def __init__(
-        self, db: MemoryDatabase, ids: IdGenerator, cache: Cache, signal: OutboxSignal
+        self,
+        db: MemoryDatabase,
+        ids: IdGenerator,
+        cache: Cache,
+        signal: OutboxSignal,
+        skeletons: ConfusableSkeleton,
     ) -> None:
         self._db = db
+        self._skeletons = skeletons
         self._signal = signal
         self._ids = ids
         self._cache = cache
@@ -42,7 +49,7 @@ class InMemoryUnitOfWork(UnitOfWork):
 
     def _work_on(self, state: MemoryState) -> None:
         self._state = state
-        self.users = InMemoryUserRepository(state, self._touched)
+        self.users = InMemoryUserRepository(state, self._touched, self._skeletons)
         self.posts = InMemoryPostRepository(state, self._touched)
         self.follows = InMemoryFollowRepository(state, self._touched)
         self.refresh_tokens = InMemoryRefreshTokenRepository(state, self._touched)

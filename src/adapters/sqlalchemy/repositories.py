@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.driver import DriverInsert
+from adapters.sqlalchemy.lookalikes import skeleton_key
 from adapters.sqlalchemy.tables import follows, posts, refresh_tokens, users
 from application.errors import ConcurrentUpdate, EmailAlreadyRegistered
 from application.ports.cache import (
@@ -44,6 +45,7 @@ from application.ports.repositories import (
     RefreshTokenRepository,
     UserRepository,
 )
+from application.ports.text import ConfusableSkeleton
 from domain.follow import Follow
 from domain.post import Post, PostStatus
 from domain.session import RefreshToken
@@ -51,10 +53,11 @@ from domain.user import User
 from domain.values import Body, Email, Name, Title
 
 
-def _user_row(user: User) -> dict[str, Any]:
+def _user_row(user: User, skeletons: ConfusableSkeleton) -> dict[str, Any]:
     return {
         "id": user.id,
         "email": user.email.value,
+        "email_skeleton": skeleton_key(skeletons, user.email),
         "name": user.name.value,
         "password_hash": user.password_hash,
         "is_active": user.is_active,
@@ -100,16 +103,19 @@ def _after(
 
 
 class SqlAlchemyUserRepository(UserRepository):
-    def __init__(self, conn: AsyncConnection, touched: set[str]) -> None:
+    def __init__(
+        self, conn: AsyncConnection, touched: set[str], skeletons: ConfusableSkeleton
+    ) -> None:
         self._conn = conn
         self._touched = touched
+        self._skeletons = skeletons
 
     async def add(self, user: User) -> None:
         try:
-            await self._conn.execute(insert(users).values(_user_row(user)))
+            await self._conn.execute(insert(users).values(_user_row(user, self._skeletons)))
         except IntegrityError as exc:
             if _is_email_conflict(exc):
-                raise EmailAlreadyRegistered("An account with this email already exists.") from None
+                raise EmailAlreadyRegistered() from None
             raise
 
     async def get(self, user_id: UUID) -> User | None:
@@ -132,17 +138,22 @@ class SqlAlchemyUserRepository(UserRepository):
         row = (await self._conn.execute(select(users).where(users.c.email == email.value))).first()
         return _user(row) if row else None
 
+    async def get_by_lookalike(self, email: Email) -> User | None:
+        key = skeleton_key(self._skeletons, email)
+        row = (await self._conn.execute(select(users).where(users.c.email_skeleton == key))).first()
+        return _user(row) if row else None
+
     async def update(self, user: User, *, expected_version: int) -> None:
         stmt = (
             update(users)
             .where(users.c.id == user.id, users.c.version == expected_version)
-            .values(_user_row(user))
+            .values(_user_row(user, self._skeletons))
         )
         try:
             result = await self._conn.execute(stmt)
         except IntegrityError as exc:
             if _is_email_conflict(exc):
-                raise EmailAlreadyRegistered("An account with this email already exists.") from None
+                raise EmailAlreadyRegistered() from None
             raise
         if result.rowcount != 1:
             raise ConcurrentUpdate("The user was changed concurrently.")

@@ -70,7 +70,11 @@ users = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False),
+    # adapters.sqlalchemy.lookalikes.skeleton_key of the email: unique, so two accounts never
+    # have addresses that read alike, even when two registrations race.
+    Column("email_skeleton", String(64), nullable=False),
     Index("ix_users_created_at_id", "created_at", "id"),
+    Index("ix_users_email_skeleton", "email_skeleton", unique=True),
 )
 
 posts = Table(

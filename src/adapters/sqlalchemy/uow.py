@@ -26,6 +26,7 @@ from application.outbox import to_message
 from application.ports.cache import Cache
 from application.ports.jobs import OutboxSignal
 from application.ports.system import IdGenerator
+from application.ports.text import ConfusableSkeleton
 from application.ports.uow import UnitOfWork
 from domain.events import DomainEvent
 
@@ -45,6 +46,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         ids: IdGenerator,
         cache: Cache,
         signal: OutboxSignal,
+        skeletons: ConfusableSkeleton,
         *,
         read_only: bool = False,
         single_statement: bool = False,
@@ -58,6 +60,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self._single_statement = single_statement
         self._engine = engine  # for read_only: an autocommit engine (see engine.autocommit)
         self._signal = signal
+        self._skeletons = skeletons
         self._ids = ids
         self._cache = cache
         self._touched: set[str] = set()
@@ -87,7 +90,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self._conn = conn
         self._events = []
         self._touched.clear()
-        self.users = SqlAlchemyUserRepository(self._conn, self._touched)
+        self.users = SqlAlchemyUserRepository(self._conn, self._touched, self._skeletons)
         # No transaction of SQLAlchemy's to join here: the one insert may skip its execution path.
         driver_inserts = self._single_statement and self._conn.dialect.name == "postgresql"
         self.posts = SqlAlchemyPostRepository(

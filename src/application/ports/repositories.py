@@ -41,16 +41,27 @@ class UserRepository(Protocol):
         ...
 
     async def add(self, user: User) -> None:
-        """Insert; raise application.errors.EmailAlreadyRegistered on a duplicate email."""
+        """Insert; raise application.errors.EmailAlreadyRegistered when another account's
+        address is the same or a lookalike (the same confusable skeleton, see
+        ports.text.ConfusableSkeleton): the store enforces it, so racing writers cannot both
+        succeed."""
         ...
 
     async def get(self, user_id: UUID) -> User | None: ...
 
-    async def get_by_email(self, email: Email) -> User | None: ...
+    async def get_by_email(self, email: Email) -> User | None:
+        """The account with exactly this (normalised) address: what login and reset use, so
+        a lookalike never finds the account it imitates."""
+        ...
+
+    async def get_by_lookalike(self, email: Email) -> User | None:
+        """The account whose address has the confusable skeleton of `email` (its own
+        address included), if any."""
+        ...
 
     async def update(self, user: User, *, expected_version: int) -> None:
         """Write the user back; raise application.errors.ConcurrentUpdate if the stored
-        version is no longer `expected_version`, EmailAlreadyRegistered on a duplicate."""
+        version is no longer `expected_version`, EmailAlreadyRegistered as `add` does."""
         ...
 
     async def delete(self, user_id: UUID) -> None:

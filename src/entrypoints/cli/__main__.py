@@ -1,4 +1,4 @@
-"""`python -m entrypoints.cli migrate | create-admin`."""
+"""`python -m entrypoints.cli migrate | create-admin | dead-jobs | requeue-dead | lookalikes`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import sys
 
 from adapters.sqlalchemy import migrate
+from adapters.sqlalchemy.lookalikes import Survey, survey
 from application.errors import ApplicationError
 from application.users import RegisterUserCommand
 from domain.errors import DomainError
@@ -65,6 +66,21 @@ async def _requeue_dead(settings: Settings) -> int:
     return 0
 
 
+async def _lookalikes(settings: Settings) -> int:
+    """Read-only: the survey's scratch table is temporary and its transaction rolled back."""
+    container = build_container(settings)
+    try:
+        skeletons = container.skeletons()
+        async with container.engine().connect() as conn:
+            found: Survey = await conn.run_sync(lambda sync: survey(sync, skeletons)[0])
+            await conn.rollback()
+    finally:
+        await shutdown(container)
+    for line in found.lines():
+        print(line)
+    return 0 if found.clean else 1
+
+
 def _password() -> str:
     from_env = os.environ.get("INKWELL_ADMIN_PASSWORD")
     if from_env:
@@ -89,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     dead = sub.add_parser("dead-jobs", help="list outbox messages whose jobs failed for good")
     dead.add_argument("--limit", type=int, default=50)
     sub.add_parser("requeue-dead", help="send dead jobs through the queue again")
+    sub.add_parser(
+        "lookalikes",
+        help="list accounts whose addresses read alike or break the address rules "
+        "(exit status 1 when there are any); migration 0004 needs none",
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.effective_log_format, settings.log_level)
@@ -98,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_dead_jobs(settings, args.limit))
     if args.command == "requeue-dead":
         return asyncio.run(_requeue_dead(settings))
+    if args.command == "lookalikes":
+        return asyncio.run(_lookalikes(settings))
     return asyncio.run(_create_admin(settings, args.email, args.name, _password()))
 
 

@@ -7,15 +7,18 @@ passes the domain too, and what does not is refused here with a 422."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from application.views import PublicProfileView, UserView
 from domain.audit import AuditKind
-from domain.values import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
+from domain.errors import InvalidEmail
+from domain.values import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN, Email
 from entrypoints.http.problems import problem_responses as problem_responses  # for routers
 from entrypoints.http.text_patterns import EMAIL, NO_NUL, NON_BLANK_TEXT
 
@@ -33,12 +36,36 @@ def _password(**kwargs: Any) -> Any:
     )
 
 
+def _address(value: str) -> str:
+    """The EMAIL pattern, checked here rather than by pydantic's `pattern`, so that a refusal
+    says why in the domain's words ("must not contain invisible characters") instead of
+    quoting a regular expression. The published schema carries the same pattern."""
+    if re.fullmatch(EMAIL, value) is not None:
+        return value
+    try:
+        Email(value)
+    except InvalidEmail as exc:
+        raise PydanticCustomError("email", exc.message) from None
+    raise PydanticCustomError(
+        "email",
+        "Not a valid email address: it holds a character that stands for a separator once "
+        "normalised (such as a fullwidth @, dot or quote).",
+    )
+
+
+EmailAddress = Annotated[
+    str,
+    Field(max_length=EMAIL_MAX, json_schema_extra={"pattern": EMAIL}),
+    AfterValidator(_address),
+]
+
+
 class Request(BaseModel):
     model_config = ConfigDict(extra="forbid", regex_engine="python-re")  # as the domain's
 
 
 class UserCreate(Request):
-    email: str = Field(max_length=EMAIL_MAX, pattern=EMAIL, examples=["ada@example.com"])
+    email: EmailAddress = Field(examples=["ada@example.com"])
     password: str = _password(examples=["correct horse battery"])
     name: str = Field(min_length=1, max_length=100, pattern=NON_BLANK_TEXT, examples=["Ada"])
 
@@ -48,7 +75,7 @@ class UserUpdate(Request):
     is_admin and is_active may only be sent by administrators (403 otherwise)."""
 
     name: str | None = Field(None, min_length=1, max_length=100, pattern=NON_BLANK_TEXT)
-    email: str | None = Field(None, max_length=EMAIL_MAX, pattern=EMAIL)
+    email: EmailAddress | None = None
     new_password: str | None = _password(default=None)
     current_password: str | None = Field(None, min_length=1, max_length=1024)
     is_admin: bool | None = None
