@@ -57,42 +57,41 @@ def is_storable_text(text: str) -> bool:
     return True
 
 
-def _address_problem(raw: str, normalised: str) -> str | None:
+def address_problem(raw: str) -> str | None:
+    """Why `raw` is not an acceptable address, as the end of a sentence about the field
+    ("email must not contain invisible characters"), or None when it is acceptable."""
+    if not is_storable_text(raw):
+        return ADDRESS_NOT_VALID
+    normalised = normalise_address(raw)
     if any(c in _INVISIBLE for c in raw) or any(c in _INVISIBLE for c in normalised):
         return (
-            "An email address must not contain invisible characters (such as a zero-width "
-            "joiner or a soft hyphen)."
+            "must not contain invisible characters (such as a zero-width joiner or a soft hyphen)"
         )
     if any(c in QUOTING for c in normalised):
-        return (
-            "Quoted local parts are not accepted: write the address without quotes or backslashes."
-        )
+        return "must not have a quoted local part: write it without quotes or backslashes"
     if any(c in SPECIALS for c in normalised):
-        return (
-            "Comments, routes and domain literals are not accepted: an email address must not "
-            "contain ( ) < > [ ] : ; or ,."
-        )
+        return "must not hold comments, routes or domain literals: none of ( ) < > [ ] : ; or ,"
     if len(normalised) > EMAIL_MAX or not _EMAIL.match(normalised):
-        return "Not a valid email address."
+        return ADDRESS_NOT_VALID
     return None
+
+
+ADDRESS_NOT_VALID = "must be a valid email address"
 
 
 @dataclass(frozen=True, slots=True)
 class Email:
     """An address, normalised (see normalise_address) so that uniqueness ignores case and
-    width; refused when it holds invisible characters or quoting (see _address_problem).
+    width; refused when it holds invisible characters or quoting (see address_problem).
     Lookalikes of other accounts' addresses are the application's rule (a skeleton port)."""
 
     value: str
 
     def __post_init__(self) -> None:
-        if not is_storable_text(self.value):
-            raise InvalidEmail("Not a valid email address.")
-        normalised = normalise_address(self.value)
-        problem = _address_problem(self.value, normalised)
+        problem = address_problem(self.value)
         if problem is not None:
-            raise InvalidEmail(problem)
-        object.__setattr__(self, "value", normalised)
+            raise InvalidEmail(f"The email address {problem}.")
+        object.__setattr__(self, "value", normalise_address(self.value))
 
     def __str__(self) -> str:
         return self.value

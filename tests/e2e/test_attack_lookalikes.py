@@ -42,7 +42,7 @@ async def test_registering_a_lookalike_of_an_existing_address_is_refused(
     body = assert_problem(response, response.status_code)
     expected = {
         409: "confusably similar",
-        422: "invisible characters" if ZERO_WIDTH_JOINER in address else "Quoted local parts",
+        422: "invisible characters" if ZERO_WIDTH_JOINER in address else "quoted local part",
     }[response.status_code]
     assert expected in _messages(body)
 

@@ -51,6 +51,7 @@ async def test_a_create_whose_answer_was_lost_after_commit_is_replayed_on_retry(
             ids=container.ids,
             cache=container.cache,
             signal=container.outbox_signal,
+            skeletons=container.skeletons,
         )
     )
     headers = {**ada.auth, "Idempotency-Key": "in-doubt"}

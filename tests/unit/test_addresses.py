@@ -53,7 +53,7 @@ def test_the_invisible_table_is_format_characters_and_default_ignorables() -> No
 
 @pytest.mark.parametrize("address", ['"ada"@example.com', '"a d a"@example.com', 'a"da@x.io'])
 def test_a_quoted_local_part_is_refused(address: str) -> None:
-    with pytest.raises(InvalidEmail, match="Quoted local parts are not accepted"):
+    with pytest.raises(InvalidEmail, match="must not have a quoted local part"):
         Email(address)
 
 
@@ -62,7 +62,7 @@ def test_a_quoted_local_part_is_refused(address: str) -> None:
     ["ada(comment)@example.com", "ada@[192.0.2.1]", "a\\da@x.io", "<ada@x.io>", "a,b@x.io"],
 )
 def test_comments_routes_and_domain_literals_are_refused(address: str) -> None:
-    with pytest.raises(InvalidEmail, match="not accepted"):
+    with pytest.raises(InvalidEmail, match="must not (hold comments|have a quoted local part)"):
         Email(address)
 
 

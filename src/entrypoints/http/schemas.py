@@ -17,8 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from application.views import PublicProfileView, UserView
 from domain.audit import AuditKind
-from domain.errors import InvalidEmail
-from domain.values import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN, Email
+from domain.values import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN, address_problem
 from entrypoints.http.problems import problem_responses as problem_responses  # for routers
 from entrypoints.http.text_patterns import EMAIL, NO_NUL, NON_BLANK_TEXT
 
@@ -42,14 +41,12 @@ def _address(value: str) -> str:
     quoting a regular expression. The published schema carries the same pattern."""
     if re.fullmatch(EMAIL, value) is not None:
         return value
-    try:
-        Email(value)
-    except InvalidEmail as exc:
-        raise PydanticCustomError("email", exc.message) from None
     raise PydanticCustomError(
         "email",
-        "Not a valid email address: it holds a character that stands for a separator once "
-        "normalised (such as a fullwidth @, dot or quote).",
+        address_problem(value)
+        # The pattern also refuses what normalisation would turn into a separator.
+        or "must be a valid email address: a character in it (such as a fullwidth @, dot or "
+        "quote) stands for a separator once normalised",
     )
 
 

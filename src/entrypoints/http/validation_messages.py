@@ -72,6 +72,8 @@ def message(error: Mapping[str, Any]) -> str:
         text = f"must be one of {context.get('expected')}"
     elif kind == "value_error":  # our validators raise ValueError("the moment is out of range")
         text = str(context.get("error", ""))
+    elif kind == "email":  # schemas._address: the domain's reason, already a field sentence
+        text = str(error.get("msg", ""))
     else:
         text = _NOT_VALID
     # An enum's list or a validator's text can run long: a UI needs the gist, not a page.

@@ -1,7 +1,7 @@
 """idempotency keys: the answers Idempotency-Keys replay, kept with their resources
 
 Revision ID: 0005
-Revises: 0004 (set to 0003 on this branch; re-chained when 0004 is merged)
+Revises: 0004
 Create Date: 2026-12-04 16:40:00.000000
 """
 
