@@ -181,3 +181,22 @@ async def test_the_token_endpoint_documents_the_device_cookie_and_header(net: Ne
     assert {("header", HEADER), ("cookie", COOKIE)} <= received
     headers = operation["responses"]["200"]["headers"]
     assert {HEADER, "Set-Cookie"} <= set(headers)
+
+
+async def test_a_front_end_on_an_allowed_origin_may_send_and_read_the_device_header() -> None:
+    app = create_app(build_container(make_settings(cors_origins="https://app.example.com")))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
+        origin = {"Origin": "https://app.example.com"}
+        preflight = await c.options(
+            "/auth/token",
+            headers={
+                **origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": HEADER,
+            },
+        )
+        assert preflight.status_code == 200, preflight.text
+        login = await c.post("/auth/token", data=RIGHT, headers=origin)
+        exposed = login.headers["access-control-expose-headers"].lower()
+        assert HEADER.lower() in exposed
