@@ -13,8 +13,10 @@ Cookies": a successful login hands the client a device token bound to the accoun
   account-and-client (strict) and against the account-wide ceiling for unknown clients, which
   once reached refuses unknown clients only.
 Attempts are counted before the password is checked, so N parallel guesses never get more
-than the limit verified. A success clears its own counter; a failure also counts against the
-client. A password reset by mail lifts the account-wide ceiling (`lift_account_ceiling`).
+than the limit verified. A success clears its own counters; an unknown client's failure also
+counts against the client (a known device's token is for one account only, so its failures
+say nothing about the client's guessing elsewhere). A password reset by mail lifts the
+account-wide ceiling (`lift_account_ceiling`).
 
 Keys never hold an address: the account is named by its keyed fingerprint."""
 
