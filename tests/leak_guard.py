@@ -212,6 +212,9 @@ def _observe_request(request: httpx.Request) -> None:
 
 
 def _observe_response(response: httpx.Response) -> None:
+    device = response.headers.get("inkwell-device")  # a login's device token (also a cookie)
+    if device:
+        GUARD.register(device)
     if b"_token" in response.content and "json" in response.headers.get("content-type", ""):
         with suppress(ValueError):
             GUARD.register(*_secrets_in(response.json()))

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from application.audit import Auditor, Origin
 from application.errors import InvalidToken, RateLimited
+from application.login_throttle import LoginThrottle
 from application.ports.jobs import OneTimeTokens
 from application.ports.limits import Rate, RateLimiter
 from application.ports.security import Fingerprints, PasswordHasher
@@ -89,7 +90,7 @@ class RequestPasswordReset:
         )
         await _throttle(
             self._limiter,
-            f"reset:account:{address}",
+            f"reset:account:{self._fingerprints.of(address)}",
             limits.per_account,
             "requests",
             "password_reset_account",
@@ -118,7 +119,9 @@ class ConfirmPasswordReset:
     """A valid reset token sets the new password, spends every reset token of the user and
     ends every session (access and refresh tokens). A token dies with any email or password
     change made after it was mailed. Attempts are limited per client, and the token is
-    checked before any hashing, so bad tokens cost no argon2 work."""
+    checked before any hashing, so bad tokens cost no argon2 work. The owner has proved
+    control of the mailbox, so the login ceiling for unknown clients is lifted: a reset
+    always lets the owner back in, from any client."""
 
     def __init__(
         self,
@@ -129,6 +132,7 @@ class ConfirmPasswordReset:
         limiter: RateLimiter,
         limits: PasswordResetLimits,
         auditor: Auditor,
+        login_throttle: LoginThrottle,
     ) -> None:
         self._uow = uow
         self._tokens = tokens
@@ -137,6 +141,7 @@ class ConfirmPasswordReset:
         self._limiter = limiter
         self._limits = limits
         self._auditor = auditor
+        self._login_throttle = login_throttle
 
     async def execute(
         self, token: str, new_password: str, client: str = "", request_id: str | None = None
@@ -167,6 +172,7 @@ class ConfirmPasswordReset:
                 subject_id=user.id,
             )
             await uow.commit()
+        await self._login_throttle.lift_account_ceiling(user.email.value)
 
 
 class ConfirmEmail:

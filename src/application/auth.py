@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import NoReturn
 from uuid import UUID
 
 from application.audit import NO_ORIGIN, Auditor, Origin
 from application.errors import ConcurrentUpdate, InvalidCredentials, InvalidToken, RateLimited
+from application.login_throttle import LoginThrottle, Refused
 from application.ports.cache import Cache, user_namespace
-from application.ports.limits import Rate, RateDecision, RateLimiter
 from application.ports.repositories import AuthState
 from application.ports.security import (
     AccessTokenService,
-    Fingerprints,
     PasswordHasher,
     RefreshTokenCodec,
 )
@@ -39,13 +39,7 @@ class LoginCommand:
     password: str
     client: str = ""
     request_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LoginLimits:
-    per_account_and_client: Rate  # strict: one client guessing one account
-    per_account: Rate  # a far higher ceiling against guesses spread over many clients
-    failures_per_client: Rate  # one client guessing many accounts
+    device_token: str | None = None  # what the client presented, if anything
 
 
 class SessionIssuer:
@@ -95,16 +89,10 @@ class _Refused:
 
 
 class Authenticate:
-    """Email + password -> a new session. Unknown emails, wrong passwords and deactivated
-    accounts get the same error after the same amount of hashing work. A hash made with old
-    parameters is upgraded on a successful login.
-
-    Order matters, so a blocked client cannot burn anyone's budget: a client over its
-    failure limit is refused first, counting nothing. Then the attempt is counted (before any
-    password is checked, so N parallel guesses never get more than the limit verified) per
-    account-and-client, strictly, and per account, loosely: an attacker elsewhere cannot lock
-    a user out at the strict limit. A success clears the account-and-client count; a failure
-    counts against the client.
+    """Email + password -> a new session, and a device token for the client (see
+    application.login_throttle for how attempts are limited). Unknown emails, wrong passwords
+    and deactivated accounts get the same error after the same amount of hashing work. A hash
+    made with old parameters is upgraded on a successful login.
 
     Audit: a success is recorded with the session it opens; a failure, with its reason, in a
     transaction of its own (the login's own transaction rolls back); a throttled attempt
@@ -118,41 +106,29 @@ class Authenticate:
         issuer: SessionIssuer,
         clock: Clock,
         ids: IdGenerator,
-        limiter: RateLimiter,
-        limits: LoginLimits,
+        throttle: LoginThrottle,
         auditor: Auditor,
-        fingerprints: Fingerprints,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._issuer = issuer
         self._clock = clock
         self._ids = ids
-        self._limiter = limiter
-        self._limits = limits
+        self._throttle = throttle
         self._auditor = auditor
-        self._fingerprints = fingerprints
 
     async def execute(self, cmd: LoginCommand) -> TokenPair:
-        limits, account = self._limits, address_key(cmd.email)
+        account = address_key(cmd.email)
         origin = Origin(cmd.client, cmd.request_id)
-        client_key = f"login:client-failures:{cmd.client}"
-        decision = await self._limiter.peek(client_key, limits.failures_per_client)
-        await self._refuse_unless(decision, client_key, limits.failures_per_client, None, origin)
-        pair_key = f"login:account-client:{account}|{cmd.client}"
-        decision = await self._limiter.hit(pair_key, limits.per_account_and_client)
-        await self._refuse_unless(
-            decision, pair_key, limits.per_account_and_client, account, origin
-        )
-        account_key = f"login:account:{account}"
-        decision = await self._limiter.hit(account_key, limits.per_account)
-        await self._refuse_unless(decision, account_key, limits.per_account, account, origin)
+        attempt = await self._throttle.admit(account, cmd.client, cmd.device_token)
+        if isinstance(attempt, Refused):
+            await self._refuse(attempt, account, origin)
         outcome = await self._login(cmd, origin)
         if isinstance(outcome, _Refused):
-            await self._limiter.hit(client_key, limits.failures_per_client)
+            await self._throttle.failed(attempt)
             details: Details = {"reason": outcome.reason}
             if outcome.user_id is None:
-                details["account_fingerprint"] = self._fingerprints.of(account)
+                details["account_fingerprint"] = attempt.account_fingerprint
             await self._auditor.record_alone(
                 self._uow,
                 AuditKind.LOGIN_FAILED,
@@ -161,8 +137,8 @@ class Authenticate:
                 details=details,
             )
             raise InvalidCredentials()
-        await self._limiter.reset(pair_key)
-        return outcome
+        device_token = await self._throttle.succeeded(attempt, account)
+        return replace(outcome, device_token=device_token)
 
     async def _login(self, cmd: LoginCommand, origin: Origin) -> TokenPair | _Refused:
         try:
@@ -193,21 +169,18 @@ class Authenticate:
             await uow.commit()
         return pair
 
-    async def _refuse_unless(
-        self, decision: RateDecision, key: str, rate: Rate, account: str | None, origin: Origin
-    ) -> None:
-        """Raise RateLimited when refused, recording it once per limit and key per window.
-        For a per-account limit the account is named: its id, or the fingerprint of an
-        unknown address."""
-        if decision.allowed:
-            return
-        limit = key.split(":")[1]
-        if (await self._limiter.hit(f"audit:{key}", Rate(1, rate.window_seconds))).allowed:
+    async def _refuse(self, refused: Refused, account: str, origin: Origin) -> NoReturn:
+        """Raise RateLimited, recording it once per limit and key per window. For a
+        per-account limit the account is named: its id, or the fingerprint of an unknown
+        address."""
+        limit = refused.throttle.limit
+        if await self._throttle.first_refusal_in_window(refused):
             details: Details = {"limit": limit}
+            per_account = limit in ("account-client", "account")
             async with self._uow as uow:
-                user = await _user_of(uow, account) if account is not None else None
-                if account is not None and user is None:
-                    details["account_fingerprint"] = self._fingerprints.of(account)
+                user = await _user_of(uow, account) if per_account else None
+                if per_account and user is None:
+                    details["account_fingerprint"] = refused.account_fingerprint
                 await self._auditor.record(
                     uow,
                     AuditKind.LOGIN_THROTTLED,
@@ -217,7 +190,8 @@ class Authenticate:
                 )
                 await uow.commit()
         metric_name = "login_" + limit.replace("-", "_")
-        raise RateLimited("Too many login attempts.", decision.retry_after_seconds, metric_name)
+        retry_after = refused.decision.retry_after_seconds
+        raise RateLimited("Too many login attempts.", retry_after, metric_name)
 
     async def _upgrade_hash(self, uow: UnitOfWork, user: User, password: str) -> None:
         version = user.version

@@ -90,3 +90,4 @@ class TokenPair:
     refresh_token: str
     expires_in: int
     token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+    device_token: str | None = None  # a login's only: the client is a known device from now

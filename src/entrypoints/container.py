@@ -26,6 +26,7 @@ from adapters.redis.circuit import RedisCircuit, create_redis
 from adapters.redis.limits import RedisRateLimiter
 from adapters.redis.pipelined import PipelinedRedis
 from adapters.security.argon2_hasher import Argon2PasswordHasher
+from adapters.security.device_tokens import HmacDeviceTokens
 from adapters.security.fingerprints import HmacFingerprints
 from adapters.security.jwt_tokens import (
     HmacOneTimeTokens,
@@ -58,11 +59,12 @@ from application import (
     profiles,
     users,
 )
+from application.login_throttle import LoginLimits, LoginThrottle
 from application.pagination import Cursors
 from application.ports.limits import Rate
 from entrypoints.http.caching import ReadThrough
 from entrypoints.observability.metrics import MeteredCache, Metrics
-from entrypoints.settings import Settings, cursor_key, resolve_jwt_secret
+from entrypoints.settings import Settings, cursor_key, device_token_key, resolve_jwt_secret
 
 
 def _handler(
@@ -115,6 +117,12 @@ class Container(containers.DeclarativeContainer):
     refresh_codec = providers.Singleton(Sha256RefreshTokenCodec)
     fingerprints = providers.Singleton(HmacFingerprints, secret=jwt_secret)
     skeletons = providers.Singleton(Uts39Skeleton)
+    device_tokens = providers.Singleton(
+        HmacDeviceTokens,
+        key=providers.Callable(device_token_key, jwt_secret),
+        clock=clock,
+        ttl=providers.Factory(timedelta, days=settings.provided.login_device_ttl_days),
+    )
     auditor = providers.Singleton(audit.Auditor, clock=clock, ids=ids)
     idempotency_keys = providers.Singleton(
         idempotency.IdempotencyKeys,
@@ -167,7 +175,7 @@ class Container(containers.DeclarativeContainer):
         ReadThrough, cache=cache, ttl_seconds=settings.provided.cache_ttl_seconds
     )
     login_limits = providers.Singleton(
-        auth.LoginLimits,
+        LoginLimits,
         per_account_and_client=providers.Factory(
             Rate,
             settings.provided.login_attempts_per_account_and_client,
@@ -181,6 +189,11 @@ class Container(containers.DeclarativeContainer):
         failures_per_client=providers.Factory(
             Rate,
             settings.provided.login_failures_per_client,
+            settings.provided.login_window_seconds,
+        ),
+        failures_per_device=providers.Factory(
+            Rate,
+            settings.provided.login_failures_per_device,
             settings.provided.login_window_seconds,
         ),
     )
@@ -274,6 +287,13 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         policy=session_policy,
     )
+    login_throttle = providers.Factory(
+        LoginThrottle,
+        limiter=rate_limiter,
+        limits=login_limits,
+        fingerprints=fingerprints,
+        devices=device_tokens,
+    )
     authenticate = providers.Factory(
         auth.Authenticate,
         uow=uow,
@@ -281,10 +301,8 @@ class Container(containers.DeclarativeContainer):
         issuer=session_issuer,
         clock=clock,
         ids=ids,
-        limiter=rate_limiter,
-        limits=login_limits,
+        throttle=login_throttle,
         auditor=auditor,
-        fingerprints=fingerprints,
     )
     refresh_session = providers.Factory(
         auth.RefreshSession,
@@ -450,6 +468,7 @@ class Container(containers.DeclarativeContainer):
         limiter=rate_limiter,
         limits=password_reset_limits,
         auditor=auditor,
+        login_throttle=login_throttle,
     )
     confirm_email = providers.Factory(
         account_emails.ConfirmEmail, uow=uow, tokens=one_time_tokens, clock=clock

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIN_JWT_SECRET_LENGTH = 32
@@ -76,9 +76,12 @@ class Settings(BaseSettings):
     idempotency_ttl_seconds: int = Field(86_400, ge=60)
     # Rate limits: attempts per window, per key.
     login_attempts_per_account_and_client: int = Field(10, ge=1)
+    # Counts unknown clients only (no valid device token): reaching it refuses only them.
     login_attempts_per_account: int = Field(100, ge=1)
     login_failures_per_client: int = Field(100, ge=1)
+    login_failures_per_device: int = Field(10, ge=1)
     login_window_seconds: int = Field(900, ge=1)
+    login_device_ttl_days: int = Field(30, ge=1, le=400)
     registrations_per_client: int = Field(20, ge=1)
     registration_window_seconds: int = Field(3600, ge=1)
     password_resets_per_client: int = Field(10, ge=1)
@@ -92,7 +95,8 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = Field(
         300, ge=1
     )  # a killed worker's job runs again after this + 10 s
-    job_queue_name: str = "arq:queue"
+    # Empty: `{redis_key_prefix}queue`, so deployments sharing a Redis database keep apart.
+    job_queue_name: str = ""
     fan_out_batch: int = Field(500, ge=1, le=10_000)
     job_retry_base_seconds: float = Field(2.0, gt=0)
     loop_lag_probe: bool = False  # /health/loop: event-loop lag seen inside the process
@@ -125,6 +129,11 @@ class Settings(BaseSettings):
     def _blank_token_is_none(cls, value: object) -> object:
         # `INKWELL_METRICS_TOKEN=` (compose's empty default) means no token, not "Bearer ".
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("job_queue_name")
+    @classmethod
+    def _queue_under_the_prefix(cls, value: str, info: ValidationInfo) -> str:
+        return value or f"{info.data.get('redis_key_prefix', 'inkwell:')}queue"
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -248,6 +257,11 @@ def resolve_jwt_secret(settings: Settings) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(secret)
     return secret
+
+
+def device_token_key(jwt_secret: str) -> bytes:
+    """The key that signs device tokens (login throttling), derived like `cursor_key`."""
+    return hmac.digest(jwt_secret.encode(), b"inkwell/device-tokens/v1", hashlib.sha256)
 
 
 def cursor_key(jwt_secret: str) -> bytes:

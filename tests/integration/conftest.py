@@ -154,8 +154,10 @@ def redis_server() -> Iterator[str]:
 
 @pytest.fixture
 async def redis_prefix(redis_server: str) -> AsyncIterator[str]:
-    """A key prefix of this test's own; its keys, and arq's job keys, are deleted afterwards
-    (the test Redis db belongs to the tests, which run one at a time)."""
+    """A key prefix of this test's own; its keys (the default job queue `{prefix}queue`
+    included), and arq's job keys (`arq:job:<id>`, `arq:result:...`, `arq:in-progress:...`,
+    `arq:retry:...`, which arq keeps outside any queue name), are deleted afterwards (the test
+    Redis db belongs to the tests, which run one at a time)."""
     prefix = f"inkwell-test-{uuid.uuid4().hex[:10]}:"
     yield prefix
     client = Redis.from_url(redis_server)

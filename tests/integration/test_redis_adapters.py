@@ -165,6 +165,7 @@ async def test_the_api_keeps_serving_when_redis_dies_and_uses_it_again_when_it_r
         "t:",
         redis_cooldown_seconds=0.5,
         login_attempts_per_account_and_client=3,
+        login_failures_per_device=3,  # the client signed in: a known device
     )
     try:
         async with _client(container) as c:

@@ -62,3 +62,19 @@ class Fingerprints(Protocol):
     Without the key nobody can test a guessed address against it."""
 
     def of(self, value: str) -> str: ...
+
+
+class DeviceTokens(Protocol):
+    """Device cookies (OWASP "Slow Down Online Guessing Attacks with Device Cookies"): a
+    successful login hands the client a token bound to the account it signed in to; a client
+    that presents it again is a device known to that account. Tokens are signed, so a client
+    cannot make one up, and expire."""
+
+    def issue(self, account: str) -> str:
+        """A new token for `account` (the normalised address), with a device id of its own."""
+        ...
+
+    def verify(self, token: str, account: str) -> str | None:
+        """The token's device id, when the token was issued for `account` and has not
+        expired; None for anything else (never an exception, whatever the input)."""
+        ...

@@ -115,8 +115,15 @@ def create_app(container: Container | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
-            expose_headers=["ETag", "Location", "X-Request-ID"],
+            # Inkwell-Device: the login's device token, for front ends that keep it themselves.
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "Idempotency-Key",
+                "Inkwell-Device",
+            ],
+            expose_headers=["ETag", "Location", "X-Request-ID", "Inkwell-Device"],
         )
     app.add_middleware(
         BodyLimitsMiddleware,

@@ -130,10 +130,32 @@ class WorkerSettings:
             keep_result=0,
         )
     ]
+    # A unique cron job's id is `<name>:<run time>`, in arq's global `arq:job:` key space:
+    # named under this deployment's queue, two deployments sharing a Redis database do not
+    # take each other's runs for duplicates (and skip their own).
     cron_jobs = [
-        cron(sweep_outbox, second=set(range(0, 60, 5)), run_at_startup=True, unique=True),
-        cron(purge_expired_tokens, minute=17, second=0, unique=True),
-        cron(purge_old_rows, hour=3, minute=31, second=0, unique=True),
+        cron(
+            sweep_outbox,
+            name=f"{_settings.job_queue_name}:cron:sweep_outbox",
+            second=set(range(0, 60, 5)),
+            run_at_startup=True,
+            unique=True,
+        ),
+        cron(
+            purge_expired_tokens,
+            name=f"{_settings.job_queue_name}:cron:purge_expired_tokens",
+            minute=17,
+            second=0,
+            unique=True,
+        ),
+        cron(
+            purge_old_rows,
+            name=f"{_settings.job_queue_name}:cron:purge_old_rows",
+            hour=3,
+            minute=31,
+            second=0,
+            unique=True,
+        ),
     ]
     on_startup = startup
     on_shutdown = stop

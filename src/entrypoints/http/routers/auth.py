@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Response, status
+from fastapi import APIRouter, Cookie, Depends, Form, Header, Request, Response, status
 
 from application.auth import LoginCommand, LogoutCommand
 from application.views import TokenPair
@@ -60,18 +60,74 @@ async def password_form(
     return PasswordForm(username, password)
 
 
-@router.post("/token", response_model=TokenOut, responses=problem_responses(401, 429))
+# The device token of login throttling (application.login_throttle): browsers keep it as a
+# cookie without any code; API clients read the header and send it back in the same header.
+DEVICE_COOKIE, DEVICE_HEADER = "inkwell_device", "Inkwell-Device"
+_DEVICE_DOC = (
+    "A device token: presented on later logins for the same account, it makes this client a "
+    "known device, which guesses made from elsewhere cannot lock out."
+)
+_LOGIN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **problem_responses(401, 429),
+    200: {
+        "headers": {
+            DEVICE_HEADER: {"description": _DEVICE_DOC, "schema": {"type": "string"}},
+            "Set-Cookie": {
+                "description": f"`{DEVICE_COOKIE}=<the same device token>; HttpOnly; "
+                "SameSite=Strict; Path=/api/v1/auth; Max-Age=...`, and `Secure` unless the "
+                "service is reached over plain http in development.",
+                "schema": {"type": "string"},
+            },
+        }
+    },
+}
+
+
+@router.post("/token", response_model=TokenOut, responses=_LOGIN_RESPONSES)
 async def login(
     form: Annotated[PasswordForm, Depends(password_form)],
+    request: Request,
+    response: Response,
     container: ContainerDep,
     client: ClientAddress,
     origin: RequestOrigin,
+    device_header: Annotated[
+        str | None, Header(alias=DEVICE_HEADER, description=_DEVICE_DOC)
+    ] = None,
+    device_cookie: Annotated[
+        str | None, Cookie(alias=DEVICE_COOKIE, description=_DEVICE_DOC)
+    ] = None,
 ) -> TokenOut:
     """OAuth2 password flow: `username` is the email address. Attempts are limited per
-    account and per client address (429 with Retry-After)."""
+    account and per client address (429 with Retry-After). A success also returns a device
+    token (cookie and header); a client that sends it back (the cookie, or the
+    `Inkwell-Device` header) is counted on its own, so guesses from elsewhere do not lock
+    it out."""
     pair = await container.authenticate().execute(
-        LoginCommand(form.username, form.password, client, origin.request_id)
+        LoginCommand(
+            form.username,
+            form.password,
+            client,
+            origin.request_id,
+            device_token=device_header or device_cookie,
+        )
     )
+    if pair.device_token is not None:
+        settings = container.settings()
+        response.headers[DEVICE_HEADER] = pair.device_token
+        response.set_cookie(
+            DEVICE_COOKIE,
+            pair.device_token,
+            max_age=settings.login_device_ttl_days * 86_400,
+            path=f"{API_PREFIX}/auth",
+            # A Secure cookie is never sent back over http, so a development server on
+            # http://127.0.0.1 would never see it again.
+            secure=request.url.scheme == "https"
+            or settings.public_url.startswith("https:")
+            or settings.env == "production",
+            httponly=True,
+            samesite="strict",
+        )
     return _out(pair)
 
 

@@ -1,0 +1,127 @@
+"""Login throttling: the one home of its limits and keys.
+
+Guessing must be slowed without handing an attacker a way to lock the owner out (NIST SP
+800-63B 5.2.2). The algorithm is OWASP's "Slow Down Online Guessing Attacks with Device
+Cookies": a successful login hands the client a device token bound to the account.
+- A client presenting a valid token for the account is a *known device*: it is admitted on
+  its own count (`failures_per_device`) alone, so no number of guesses made elsewhere can
+  refuse it, and never counts against the account-wide ceiling. Past its limit it is treated
+  as an unknown client; since its attempts were also counted per account-and-client, a
+  stolen token does not double the guesses one client gets.
+- Any other client is *unknown*: refused first when it failed too often against any account
+  (counting nothing, so a blocked client cannot burn anyone's budget), then counted per
+  account-and-client (strict) and against the account-wide ceiling for unknown clients, which
+  once reached refuses unknown clients only.
+Attempts are counted before the password is checked, so N parallel guesses never get more
+than the limit verified. A success clears its own counters; an unknown client's failure also
+counts against the client (a known device's token is for one account only, so its failures
+say nothing about the client's guessing elsewhere). A password reset by mail lifts the
+account-wide ceiling (`lift_account_ceiling`).
+
+Keys never hold an address: the account is named by its keyed fingerprint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.ports.limits import Rate, RateDecision, RateLimiter
+from application.ports.security import DeviceTokens, Fingerprints
+
+
+@dataclass(frozen=True, slots=True)
+class LoginLimits:
+    per_account_and_client: Rate  # strict: one unknown client guessing one account
+    per_account: Rate  # the ceiling for all unknown clients of one account together
+    failures_per_client: Rate  # one client guessing many accounts
+    failures_per_device: Rate  # a known device (it presented its device token)
+
+
+@dataclass(frozen=True, slots=True)
+class Throttle:
+    limit: str  # its name in audit events and metrics
+    key: str
+    rate: Rate
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """An attempt that may check its password, and what its outcome must count."""
+
+    account_fingerprint: str
+    clear_on_success: tuple[Throttle, ...]
+    count_on_failure: Throttle | None
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    account_fingerprint: str
+    throttle: Throttle
+    decision: RateDecision
+
+
+def _ceiling_key(account_fingerprint: str) -> str:
+    return f"login:account:{account_fingerprint}"
+
+
+class LoginThrottle:
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        limits: LoginLimits,
+        fingerprints: Fingerprints,
+        devices: DeviceTokens,
+    ) -> None:
+        self._limiter = limiter
+        self._limits = limits
+        self._fingerprints = fingerprints
+        self._devices = devices
+
+    async def admit(
+        self, account: str, client: str, device_token: str | None
+    ) -> Admitted | Refused:
+        """`account` is the normalised address typed in, whether or not it has an account."""
+        limits, fingerprint = self._limits, self._fingerprints.of(account)
+        pair = Throttle(
+            "account-client",
+            f"login:account-client:{fingerprint}|{client}",
+            limits.per_account_and_client,
+        )
+        device = self._devices.verify(device_token, account) if device_token else None
+        if device is not None:
+            known = Throttle("device", f"login:device:{device}", limits.failures_per_device)
+            if (await self._limiter.hit(known.key, known.rate)).allowed:
+                await self._limiter.hit(pair.key, pair.rate)  # counted, never refusing here
+                return Admitted(fingerprint, (known, pair), count_on_failure=None)
+        failures = Throttle(
+            "client-failures", f"login:client-failures:{client}", limits.failures_per_client
+        )
+        decision = await self._limiter.peek(failures.key, failures.rate)
+        if not decision.allowed:
+            return Refused(fingerprint, failures, decision)
+        ceiling = Throttle("account", _ceiling_key(fingerprint), limits.per_account)
+        for throttle in (pair, ceiling):
+            decision = await self._limiter.hit(throttle.key, throttle.rate)
+            if not decision.allowed:
+                return Refused(fingerprint, throttle, decision)
+        return Admitted(fingerprint, (pair,), count_on_failure=failures)
+
+    async def failed(self, attempt: Admitted) -> None:
+        if attempt.count_on_failure is not None:
+            throttle = attempt.count_on_failure
+            await self._limiter.hit(throttle.key, throttle.rate)
+
+    async def succeeded(self, attempt: Admitted, account: str) -> str:
+        """Clear the attempt's counters; the client's new device token."""
+        for throttle in attempt.clear_on_success:
+            await self._limiter.reset(throttle.key)
+        return self._devices.issue(account)
+
+    async def first_refusal_in_window(self, refused: Refused) -> bool:
+        """True once per throttle key and window: what audits a refusal without letting a
+        flood of refused attempts flood the log."""
+        rate = Rate(1, refused.throttle.rate.window_seconds)
+        return (await self._limiter.hit(f"audit:{refused.throttle.key}", rate)).allowed
+
+    async def lift_account_ceiling(self, account: str) -> None:
+        """The owner proved control of the mailbox: unknown clients may try again."""
+        await self._limiter.reset(_ceiling_key(self._fingerprints.of(account)))
