@@ -134,6 +134,8 @@ async def test_a_worker_killed_mid_fan_out_still_notifies_each_follower_once(
                     {
                         "id": uuid.uuid4(),
                         "email": f"f{i}@example.com",
+                        # the store's unique lookalike key (any distinct value will do here)
+                        "email_skeleton": f"f{i}",
                         "name": "F",
                         "password_hash": "x",
                         "is_active": True,
