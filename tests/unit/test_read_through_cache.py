@@ -7,7 +7,7 @@ import pytest
 from adapters.memory.cache import InProcessCache
 from adapters.system.clock import FrozenClock
 from application.errors import NotFound
-from entrypoints.http.caching import ReadThrough
+from entrypoints.http.caching import RESPONSE_FORMAT, ReadThrough
 
 
 async def test_a_burst_of_misses_loads_once_and_errors_are_not_cached() -> None:
@@ -73,4 +73,19 @@ async def test_a_waiter_that_goes_away_cancels_neither_the_load_nor_the_others()
     with pytest.raises(asyncio.CancelledError):
         await first
     assert loads == 1
-    assert (await cache.lookup("ns", "k")).value == b"value"  # stored all the same
+    assert (await cache.lookup("ns", f"{RESPONSE_FORMAT}:k")).value == b"value"  # stored anyway
+
+
+async def test_bytes_cached_by_a_release_with_another_response_format_are_never_served() -> None:
+    """A rolling deploy: an old replica cached a post without `version` under the same
+    namespace and key; a new replica reading through the same cache must load its own."""
+    cache = InProcessCache(FrozenClock())
+    generation = (await cache.lookup("post:1", "", ())).generation
+    await cache.store("post:1", "", generation, b"old shape", 60, ())
+    reads = ReadThrough(cache, ttl_seconds=60)
+
+    async def load() -> bytes:
+        return b"new shape"
+
+    assert await reads.get("post:1", "", load) == b"new shape"
+    assert (await cache.lookup("post:1", "", ())).value == b"old shape"  # the old release's

@@ -9,6 +9,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from application.ports.cache import Cache
 
 MAX_CACHED_BYTES = 256 * 1024  # bigger answers are served, not cached
+# The shape of the cached bytes. Replicas of two releases share one Redis during a rolling
+# deploy: bumped whenever a response shape changes (2: posts carry `version`, users have a
+# public view), so a new replica never serves an old replica's bytes, nor the reverse.
+RESPONSE_FORMAT = "2"
 
 
 class ReadThrough:
@@ -28,6 +32,7 @@ class ReadThrough:
         Errors from `load` (e.g. NotFound) reach every waiter and are not cached. The load
         runs as a task of its own: a waiter that goes away (its client disconnected) cancels
         neither the load nor the other waiters."""
+        key = f"{RESPONSE_FORMAT}:{key}"
         found = await self._cache.lookup(namespace, key, also)
         if found.value is not None:
             return found.value
