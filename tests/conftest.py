@@ -22,6 +22,7 @@ def _hermetic() -> None:
         if not name.startswith("INKWELL_TEST_"):
             del os.environ[name]
     Settings.model_config["env_file"] = None  # read at each instantiation, so it holds for all
+    os.environ["INKWELL_ENV_FILE"] = ""  # and the processes tests start read none either
 
 
 _hermetic()

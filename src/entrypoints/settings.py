@@ -16,9 +16,16 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 MIN_JWT_SECRET_LENGTH = 32
 
 
+def _env_file() -> str | None:
+    """INKWELL_ENV_FILE names the dotenv file read besides the environment (default `.env` in
+    the working directory); set empty, none is read (what the test suite gives the processes
+    it starts, so a stray .env cannot change what a test decides)."""
+    return os.environ.get("INKWELL_ENV_FILE", ".env") or None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="INKWELL_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="INKWELL_", env_file=_env_file(), extra="ignore", frozen=True
     )
 
     env: Literal["development", "production", "test"] = "development"
@@ -208,7 +215,8 @@ class Settings(BaseSettings):
 
     @property
     def shared_state(self) -> Literal["redis", "local"]:
-        """Cache, rate limits, revocations and idempotency keys: in Redis when configured."""
+        """Cache, rate limits and revocations: in Redis when configured (Idempotency-Keys are
+        in the database either way)."""
         return "redis" if self.redis_url else "local"
 
     @property

@@ -44,3 +44,25 @@ def test_inkwell_variables_and_a_dotenv_file_of_the_caller_change_no_test(
     passed = [line for line in result.stdout.splitlines() if line.startswith("PASSED ")]
     assert any(line.endswith("::test_registrations_are_limited_per_client") for line in passed)
     assert " failed" not in result.stdout, result.stdout
+
+
+def test_a_process_a_test_starts_reads_no_dotenv_file_in_its_working_directory(
+    tmp_path: Path,
+) -> None:
+    """API and worker processes of the integration suite inherit the scrubbed environment;
+    a .env where they start must not reach them either."""
+    (tmp_path / ".env").write_text(HOSTILE_DOTENV)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from entrypoints.settings import Settings; print(Settings().registrations_per_client)",
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "20"
