@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 class Mailbox:
     messages: list[Message] = field(default_factory=list)
     raw: list[bytes] = field(default_factory=list)  # each message as the server received it
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)  # MAIL FROM, RCPT TO
     refuse: bool = False
     ehlo_delay: float = 0.0
     connections: int = 0
@@ -33,6 +34,7 @@ class Mailbox:
         if self.refuse:
             return "550 5.7.1 Mail refused by this test"
         self.raw.append(envelope.original_content)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -55,10 +57,12 @@ class Mailbox:
 
 
 class SmtpServer:
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, *, smtputf8: bool = True) -> None:
         self.mailbox = Mailbox()
         self.port = port
-        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=port)
+        self._controller = Controller(
+            self.mailbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8
+        )
 
     def start(self) -> None:
         self._controller.start()
