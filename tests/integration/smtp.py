@@ -18,6 +18,7 @@ class Mailbox:
     raw: list[bytes] = field(default_factory=list)  # each message as the server received it
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)  # MAIL FROM, RCPT TO
     refuse: bool = False
+    rcpt_reply: str | None = None  # e.g. "550 5.1.1 no such user": RCPT TO refused with it
     ehlo_delay: float = 0.0
     connections: int = 0
 
@@ -29,6 +30,14 @@ class Mailbox:
             await asyncio.sleep(self.ehlo_delay)
         session.host_name = hostname
         return responses
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.rcpt_reply is not None:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:

@@ -4,6 +4,7 @@ back from the mail's headers; and an address the server can never take ends the 
 from __future__ import annotations
 
 import pytest
+from aiosmtplib import SMTPRecipientsRefused
 
 from adapters.email.senders import SmtpEmailSender
 from application import emails
@@ -59,3 +60,17 @@ async def test_a_non_ascii_address_a_server_cannot_take_is_undeliverable_not_ret
     finally:
         server.stop()
     assert server.mailbox.messages == []
+
+
+async def test_a_recipient_refused_for_good_is_undeliverable_and_a_busy_one_is_retried(
+    smtp: SmtpServer,
+) -> None:
+    message = emails.verification("ada@example.com", "Ada", LINK, "<1@inkwell>")
+    smtp.mailbox.rcpt_reply = "550 5.1.1 no such user"
+    with pytest.raises(UndeliverableEmail, match="no such user"):
+        await _sender(smtp).send(message)
+    smtp.mailbox.rcpt_reply = "450 4.2.1 mailbox busy, try later"
+    with pytest.raises(SMTPRecipientsRefused) as busy:
+        await _sender(smtp).send(message)
+    assert not isinstance(busy.value, UndeliverableEmail)
+    assert smtp.mailbox.messages == []
