@@ -11,11 +11,11 @@ from importlib import resources
 
 from domain.errors import InvalidBody, InvalidEmail, InvalidName, InvalidTitle, WeakPassword
 
-# Deliberately simple: one "@", a dotted domain, no spaces and no control characters (SMTP
-# refuses them, so such an address could never get its verification mail). Deliverability is
-# proven by the verification email, not by a regular expression.
+# Deliberately simple: one "@", a dotted domain with no empty label, no spaces and no control
+# characters (SMTP refuses them, so such an address could never get its verification mail).
+# Deliverability is proven by the verification email, not by a regular expression.
 _EMAIL = re.compile(
-    r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@.\s\x00-\x1f\x7f-\x9f]+$"
+    r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@.\s\x00-\x1f\x7f-\x9f]+(?:\.[^@.\s\x00-\x1f\x7f-\x9f]+)+$"
 )
 EMAIL_MAX = 254
 
@@ -71,12 +71,20 @@ def address_problem(raw: str) -> str | None:
         return "must not have a quoted local part: write it without quotes or backslashes"
     if any(c in SPECIALS for c in normalised):
         return "must not hold comments, routes or domain literals: none of ( ) < > [ ] : ; or ,"
+    if "" in normalised.rpartition("@")[2].split(".")[:-1]:
+        # No host name has an empty label, so no mail can reach ada@example..com: the mail
+        # library reads such a recipient as no address at all, and the job failed every try.
+        return EMPTY_DOMAIN_LABEL
     if len(normalised) > EMAIL_MAX or not _EMAIL.match(normalised):
         return ADDRESS_NOT_VALID
     return None
 
 
 ADDRESS_NOT_VALID = "must be a valid email address"
+EMPTY_DOMAIN_LABEL = (
+    "must have a domain of names between dots, none of them empty (example.com, not "
+    "example..com or .example.com)"
+)
 
 
 @dataclass(frozen=True, slots=True)

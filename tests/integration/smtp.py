@@ -16,7 +16,9 @@ from aiosmtpd.controller import Controller
 class Mailbox:
     messages: list[Message] = field(default_factory=list)
     raw: list[bytes] = field(default_factory=list)  # each message as the server received it
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)  # MAIL FROM, RCPT TO
     refuse: bool = False
+    rcpt_reply: str | None = None  # e.g. "550 5.1.1 no such user": RCPT TO refused with it
     ehlo_delay: float = 0.0
     connections: int = 0
 
@@ -29,10 +31,19 @@ class Mailbox:
         session.host_name = hostname
         return responses
 
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.rcpt_reply is not None:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
             return "550 5.7.1 Mail refused by this test"
         self.raw.append(envelope.original_content)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -55,10 +66,12 @@ class Mailbox:
 
 
 class SmtpServer:
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, *, smtputf8: bool = True) -> None:
         self.mailbox = Mailbox()
         self.port = port
-        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=port)
+        self._controller = Controller(
+            self.mailbox, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8
+        )
 
     def start(self) -> None:
         self._controller.start()

@@ -9,7 +9,7 @@ from arq import Retry
 from adapters.memory.jobs import InProcessJobQueue
 from adapters.system.clock import FrozenClock
 from application.jobs import MAX_DISPATCHES
-from application.ports.jobs import EmailMessage
+from application.ports.jobs import EmailMessage, UndeliverableEmail
 from application.users import RegisterUserCommand
 from entrypoints.container import Container
 from entrypoints.worker import process_event, sweep_outbox
@@ -126,3 +126,29 @@ async def test_the_in_process_queue_retries_then_records_dead() -> None:
     assert len(calls) == 3
     assert dead == [("RuntimeError: smtp down", 3)]
     await queue.close()
+
+
+class UnmailableSender:
+    """A mail the library or the server refuses for good (an address SMTP cannot carry)."""
+
+    def __init__(self) -> None:
+        self.tries = 0
+
+    async def send(self, message: EmailMessage) -> None:
+        self.tries += 1
+        raise UndeliverableEmail(f"{message.to}: 553 mailbox name not allowed")
+
+
+async def test_a_mail_that_can_never_be_delivered_is_recorded_dead_at_once_not_retried(
+    container: Container,
+) -> None:
+    sender = UnmailableSender()
+    container.email_sender.override(sender)
+    await _registered(container)
+    [message_id] = container.job_queue().pending  # type: ignore[attr-defined]
+    await process_event({"container": container, "job_try": 1}, str(message_id))
+    async with container.uow() as uow:
+        [dead] = await uow.outbox.list_dead(10)
+    assert (dead.message.id, dead.attempts, sender.tries) == (message_id, 1, 1)
+    assert dead.last_error is not None
+    assert "553 mailbox name not allowed" in dead.last_error

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import logging
 from email.message import EmailMessage as MimeMessage
+from email.utils import parseaddr
 
 import aiosmtplib
 
-from application.ports.jobs import EmailMessage, EmailSender
+from application.ports.jobs import EmailMessage, EmailSender, UndeliverableEmail
 
 log = logging.getLogger("inkwell.email")
 
@@ -34,6 +35,13 @@ def to_mime(message: EmailMessage, sender: str) -> MimeMessage:
     mime.set_content(message.text, cte=_transfer_encoding(message.text))
     mime.add_alternative(message.html, subtype="html", cte=_transfer_encoding(message.html))
     return mime
+
+
+# Refusals no retry can change: the library will not write the address on an SMTP command
+# line (ValueError), or it needs SMTPUTF8 and the server does not offer it. A 5xx refusal of
+# every recipient is permanent too (RFC 5321 4.2.1); a 4xx one, and any other failure, is
+# retried.
+_NEVER_DELIVERABLE = (ValueError, aiosmtplib.SMTPNotSupported)
 
 
 class SmtpEmailSender(EmailSender):
@@ -68,7 +76,22 @@ class SmtpEmailSender(EmailSender):
         )
         await client.connect()
         try:
-            await client.send_message(to_mime(message, self._sender))
+            # The envelope is written from the address the account holds, not read back out
+            # of the headers: a header parser that reads an address differently (or as none,
+            # "<>") must not decide where the mail goes.
+            await client.send_message(
+                to_mime(message, self._sender),
+                sender=parseaddr(self._sender)[1] or self._sender,
+                recipients=[message.to],
+            )
+        except _NEVER_DELIVERABLE as exc:
+            client.close()
+            raise UndeliverableEmail(f"{type(exc).__name__}: {exc}") from exc
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            client.close()
+            if all(refusal.code >= 500 for refusal in exc.recipients):
+                raise UndeliverableEmail(f"SMTPRecipientsRefused: {exc}") from exc
+            raise
         except BaseException:
             # No polite QUIT after a failure (aiosmtplib.send would send one): a server that
             # stopped answering would hold a cancelled job, e.g. at worker shutdown, for the

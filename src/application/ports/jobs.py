@@ -28,9 +28,14 @@ class EmailMessage:
     message_id: str  # stable per event: a re-sent duplicate is recognisable as one
 
 
+class UndeliverableEmail(Exception):
+    """No try can deliver this mail as written (an address the mail library or the server
+    refuses for good): the job is recorded dead at once instead of retried."""
+
+
 class EmailSender(Protocol):
     async def send(self, message: EmailMessage) -> None:
-        """Raises on failure (the job is then retried)."""
+        """Raises UndeliverableEmail when no retry can help; any other failure is retried."""
         ...
 
 

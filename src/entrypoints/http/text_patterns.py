@@ -68,9 +68,10 @@ _NOT_IN_ADDRESS = _set(WHITESPACE, NFKC_SEPARATORS, CONTROL, INVISIBLE, _REFUSED
 # Text the domain trims and stores: not blank once trimmed, no NUL.
 NON_BLANK_TEXT = f"^[{SPACE}]*[^{SPACE}{NUL}][^{NUL}]*$"
 NO_NUL = f"^[^{NUL}]*$"
-# The domain's address rule (one "@", a dotted domain, no whitespace, no control or invisible
-# character, no quoting, comment or domain literal), as it applies before normalisation.
-EMAIL = f"^[^@{_NOT_IN_ADDRESS}]+@[^@{_NOT_IN_ADDRESS}]+\\.[^@.{_NOT_IN_ADDRESS}]+$"
+# The domain's address rule (one "@", a dotted domain with no empty label, no whitespace, no
+# control or invisible character, no quoting, comment or domain literal), as it applies before
+# normalisation.
+EMAIL = f"^[^@{_NOT_IN_ADDRESS}]+@[^@.{_NOT_IN_ADDRESS}]+(?:\\.[^@.{_NOT_IN_ADDRESS}]+)+$"
 
 # What a 422 says of a value that does not match (see `validation_messages.py`): the rule in
 # words, never the pattern, which a user cannot read and which runs to 1,300 characters.

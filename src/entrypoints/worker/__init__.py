@@ -5,7 +5,8 @@ idempotent, because arq delivers at least once (a worker killed mid-job runs it 
 On SIGTERM the worker finishes its running jobs within INKWELL_JOB_SHUTDOWN_WAIT_SECONDS, or
 hands them back to the queue.
 A job that keeps failing is retried with exponential backoff, then recorded dead in the
-outbox (`python -m entrypoints.cli dead-jobs` lists them) and logged as an error.
+outbox (`python -m entrypoints.cli dead-jobs` lists them) and logged as an error; a mail that
+no retry can deliver (UndeliverableEmail) is recorded dead at its first failure.
 
 Logs are structured like the API's (INKWELL_LOG_FORMAT); run with
 `--custom-log-dict entrypoints.worker.LOG_CONFIG` so arq's CLI leaves logging to us from the
@@ -24,6 +25,7 @@ from arq.connections import RedisSettings
 from prometheus_client import start_http_server
 
 from adapters.arq.queue import PROCESS_EVENT
+from application.ports.jobs import UndeliverableEmail
 from entrypoints.container import Container, build_container, shutdown
 from entrypoints.errors_text import describe_error
 from entrypoints.observability.logs import configure_logging
@@ -45,6 +47,12 @@ async def process_event(ctx: dict[str, Any], message_id: str) -> None:
         return
     try:
         await container.handle_outbox_message().execute(UUID(message_id))
+    except UndeliverableEmail as exc:  # no retry can deliver it: dead now, not after 8 tries
+        error = describe_error(exc)
+        log.error("job %s is dead after %d tries, undeliverable: %s", message_id, tries, error)
+        await container.record_dead_message().execute(UUID(message_id), error, tries)
+        metrics.job_outcome("dead")
+        return
     except Exception as exc:
         error = describe_error(exc)
         if tries >= settings.job_max_tries:
