@@ -34,7 +34,9 @@ class Idempotency(Generic[V]):
 
 class IdempotencyKeys:
     """Records the answer under its key inside the caller's unit of work; the answer is
-    kept `keep` (then a repeat makes a new resource, and the purge deletes the record)."""
+    kept `keep` (then a repeat makes a new resource, and the purge deletes the record).
+    Use cases remember the key before their own checks and writes: a concurrent repeat then
+    meets the key (IdempotencyKeyInUse, replayed) and never what the first one made."""
 
     def __init__(self, clock: Clock, keep: timedelta) -> None:
         self._clock = clock

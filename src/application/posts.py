@@ -112,8 +112,9 @@ class CreatePost:
                 await uow.commit()
             return view
         async with self._keyed_uow() as uow:
-            await uow.posts.add(post)
+            # The key first: a concurrent repeat waits on it and writes nothing at all.
             await self._keys.remember(uow, cmd.idempotency, view)
+            await uow.posts.add(post)
             await uow.commit()
         return view
 

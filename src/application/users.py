@@ -34,8 +34,9 @@ class RegisterUser:
     addresses a reader could take for it (case, width, lookalike letters such as Cyrillic
     U+0430 "a", accents: the confusable skeleton).
     Only trusted callers (the admin CLI) may register an administrator, which is audited.
-    Registrations are limited per client address. With an Idempotency-Key, the account and
-    the key's answer commit together."""
+    Registrations are limited per client address. With an Idempotency-Key, the key's answer
+    is written first and commits with the account, so of concurrent repeats one registers
+    and the others meet the key (IdempotencyKeyInUse), never the account."""
 
     def __init__(
         self,
@@ -66,17 +67,22 @@ class RegisterUser:
                 )
         email, name = Email(cmd.email), Name(cmd.name)
         password_hash = await self._hasher.hash(check_password_policy(cmd.password))
+        user = User.register(
+            self._ids.new(),
+            email,
+            name,
+            password_hash,
+            now=self._clock.now(),
+            is_admin=cmd.is_admin,
+        )
+        view = UserView.of(user)
         async with self._uow as uow:
+            if cmd.idempotency is not None:
+                # The key before the address: a concurrent repeat waits on the key and
+                # replays this answer, instead of meeting this account (a 409).
+                await self._keys.remember(uow, cmd.idempotency, view)
             if await uow.users.get_by_lookalike(email) is not None:
                 raise EmailAlreadyRegistered()
-            user = User.register(
-                self._ids.new(),
-                email,
-                name,
-                password_hash,
-                now=self._clock.now(),
-                is_admin=cmd.is_admin,
-            )
             await uow.users.add(user)
             uow.collect(user.pull_events())
             if cmd.is_admin:
@@ -87,9 +93,6 @@ class RegisterUser:
                     subject_id=user.id,
                     details={"email": user.email.value, "via": "cli"},
                 )
-            view = UserView.of(user)
-            if cmd.idempotency is not None:
-                await self._keys.remember(uow, cmd.idempotency, view)
             await uow.commit()
         return view
 

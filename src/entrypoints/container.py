@@ -116,6 +116,12 @@ class Container(containers.DeclarativeContainer):
     )
     refresh_codec = providers.Singleton(Sha256RefreshTokenCodec)
     fingerprints = providers.Singleton(HmacFingerprints, secret=jwt_secret)
+    # What an Idempotency-Key remembers of its request: a registration's body holds the
+    # password, so never an unkeyed hash anyone with the table could test guesses against;
+    # all 64 digits, since two requests alike would share one answer.
+    request_fingerprints = providers.Singleton(
+        HmacFingerprints, secret=jwt_secret, purpose="inkwell idempotency requests", digits=64
+    )
     skeletons = providers.Singleton(Uts39Skeleton)
     device_tokens = providers.Singleton(
         HmacDeviceTokens,

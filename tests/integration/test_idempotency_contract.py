@@ -155,3 +155,30 @@ async def test_a_refused_registration_leaves_its_key_free(backend: Container) ->
             )
         )
     assert await _get(backend, key) is None
+
+
+async def test_concurrent_registrations_with_one_key_make_one_account(backend: Container) -> None:
+    """The key is written before the address is checked, so a concurrent repeat meets the
+    key (and replays it) rather than the account it made (a 409 on a retry)."""
+
+    def render(view: UserView) -> StoredResponse:
+        return StoredResponse(201, {}, str(view.id).encode())
+
+    key = IdempotencyKey("address:a", "/api/v1/users", "signup")
+
+    async def register() -> UserView | str:
+        cmd = RegisterUserCommand(
+            "racer@x.io", "correct horse battery", "R", idempotency=Idempotency(key, "fp", render)
+        )
+        try:
+            return await backend.register_user().execute(cmd)
+        except IdempotencyKeyInUse:
+            return "in use"
+
+    outcomes = await asyncio.gather(*(register() for _ in range(4)))
+    made = [o for o in outcomes if isinstance(o, UserView)]
+    assert len(made) == 1, outcomes
+    assert outcomes.count("in use") == 3
+    stored = await _get(backend, key)
+    assert stored is not None
+    assert stored.response.body == str(made[0].id).encode()

@@ -10,7 +10,7 @@ from typing import Protocol
 
 @dataclass(frozen=True, slots=True)
 class IdempotencyKey:
-    scope: str  # whose keys these are: "user:<id>", "client:<address>"
+    scope: str  # whose keys these are: "user:<id>", "address:<keyed fingerprint>"
     path: str  # the endpoint: one key may name a request on each
     key: str
 

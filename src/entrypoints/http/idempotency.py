@@ -1,11 +1,11 @@
 """Idempotency-Key on POST /posts and POST /users: a repeat replays the first answer; the same
 key with a different request is 422. The key's answer is stored by the use case, in the
 transaction of the resource it creates (see application.idempotency), so this edge only
-parses the header, fingerprints the request and renders answers."""
+parses the header, fingerprints the request (keyed: see container.request_fingerprints) and
+renders answers."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -13,8 +13,9 @@ from typing import Any, TypeVar
 from fastapi import Request, Response
 
 from application.errors import IdempotencyKeyInUse
-from application.idempotency import FindIdempotentReply, Idempotency
+from application.idempotency import Idempotency
 from application.ports.idempotency import IdempotencyKey, StoredResponse
+from entrypoints.container import Container
 from entrypoints.http.errors import problem
 
 KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,255}$"
@@ -48,7 +49,7 @@ def _replay(answer: StoredResponse) -> Response:
 
 async def idempotent(
     request: Request,
-    find: Callable[[], FindIdempotentReply],
+    container: Container,
     scope: str,
     run: Callable[[Idempotency[V] | None], Awaitable[V]],
     render: Callable[[V], StoredResponse],
@@ -62,9 +63,13 @@ async def idempotent(
         return problem(
             400, "Bad Request", "Idempotency-Key must be 1-255 characters of [A-Za-z0-9._:-]."
         )
-    fingerprint = hashlib.sha256(
-        b"\0".join([request.method.encode(), request.url.path.encode(), await request.body()])
-    ).hexdigest()
+    # Keyed (a registration's body holds its password). surrogateescape keeps any bytes, so
+    # two different bodies never read as one.
+    body = (await request.body()).decode("utf-8", "surrogateescape")
+    fingerprint = container.request_fingerprints().of(
+        f"{request.method}\0{request.url.path}\0{body}"
+    )
+    find = container.find_idempotent_reply
     slot = IdempotencyKey(scope, request.url.path, key)
     # A repeat is answered without running again (no second password hash, no rate-limit hit).
     stored = await find().execute(slot, fingerprint)  # another request's key: 422

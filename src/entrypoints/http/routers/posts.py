@@ -95,9 +95,7 @@ async def create_post(
             )
         )
 
-    return await idempotent(
-        request, container.find_idempotent_reply, f"user:{actor.user_id}", run, _created
-    )
+    return await idempotent(request, container, f"user:{actor.user_id}", run, _created)
 
 
 def _created(view: PostView) -> StoredResponse:

@@ -13,6 +13,7 @@ from application.ports.idempotency import StoredResponse
 from application.profiles import GetUserQuery, ListUsersQuery, shape_seen_by
 from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor, UserView
+from domain.values import address_key
 from entrypoints.container import Container
 from entrypoints.http.deps import ClientAddress, ContainerDep, CurrentActor, RequestOrigin
 from entrypoints.http.idempotency import IDEMPOTENCY_KEY, idempotent
@@ -68,7 +69,8 @@ async def register(
     body: UserCreate, container: ContainerDep, request: Request, client: ClientAddress
 ) -> Response:
     """Public registration, limited per client address. Send an `Idempotency-Key` header to
-    make retries safe."""
+    make retries safe: keys are scoped by the address registered, so a retry from another
+    network replays, and strangers behind one address never share keys."""
 
     async def run(idempotency: Idempotency[UserView] | None) -> UserView:
         return await container.register_user().execute(
@@ -77,9 +79,10 @@ async def register(
             )
         )
 
-    return await idempotent(
-        request, container.find_idempotent_reply, f"client:{client}", run, _registered
-    )
+    # Keyed and normalised: spelling variants of one address share its keys, and the scope
+    # tells a reader of the table nothing the key's answer does not.
+    scope = f"address:{container.fingerprints().of(address_key(body.email))}"
+    return await idempotent(request, container, scope, run, _registered)
 
 
 def _registered(view: UserView) -> StoredResponse:
