@@ -91,7 +91,34 @@ async def test_a_lookalike_spelled_in_punycode_is_refused_as_the_lookalike_it_sh
 
 
 @pytest.mark.parametrize(
-    "address", ["jos\u00e9@example.com", "\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a"]
+    ("original", "lookalike"),
+    [
+        ("ada@example.com", "\ua4ee\ua4d3\ua4ee@example.com"),  # Lisu capitals
+        ("ada@example.com", "\u13aa\u13a0\u13aa@example.com"),  # Cherokee
+        ("google@example.com", "g00gle@example.com"),  # zeros for o
+        ("google@example.com", "\ua4d6\ua4f3\ua4f3\ua4d6\ua4e1\ua4f0@example.com"),
+    ],
+    ids=["lisu", "cherokee", "zero_for_o", "lisu_google"],
+)
+async def test_a_lookalike_made_of_capitals_or_digits_is_refused(
+    client: httpx.AsyncClient, original: str, lookalike: str
+) -> None:
+    """confusables.txt gives these letters capital prototypes ("A", "O"), while addresses are
+    compared case-folded: the lookalike must still meet the lower-case address."""
+    first = await client.post("/users", json=_register(original))
+    assert first.status_code == 201, first.text
+    response = await client.post("/users", json=_register(lookalike))
+    assert "confusably similar" in assert_problem(response, 409)["detail"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jos\u00e9@example.com",
+        "\u7528\u6237@\u4f8b\u5b50.\u5e7f\u544a",
+        "\u03b5\u03bb\u03ad\u03bd\u03b7@example.gr",  # Greek, lower case
+        "\ua4e0\ua4f2@example.com",  # Lisu, which has no lower case to fold to
+    ],
 )
 async def test_a_legitimate_non_ascii_address_registers_once(
     client: httpx.AsyncClient, address: str

@@ -5,9 +5,7 @@ before it changes anything; `cli lookalikes` lists the same."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,67 +13,25 @@ import sqlalchemy as sa
 
 from adapters.sqlalchemy import migrate
 from adapters.sqlalchemy.engine import create_engine
-from adapters.sqlalchemy.tables import posts, users
+from adapters.sqlalchemy.tables import posts as _posts
+from adapters.sqlalchemy.tables import users as _users
 from application.errors import EmailAlreadyRegistered
 from application.users import RegisterUserCommand
 from entrypoints.cli.__main__ import main
 from entrypoints.container import shutdown
-from tests.integration.conftest import sql_container, throwaway_database
+from tests.integration.conftest import sql_container
+from tests.integration.old_release import database_at
+from tests.integration.old_release import old_accounts as _old_accounts
+from tests.integration.old_release import sql as _sql
 
 pytestmark = pytest.mark.integration
-
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
-# Typed columns (UUIDs, UTC datetimes) of today's tables; inserts name only columns 0003 has.
-_users, _posts = users, posts
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def at_0003(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A database at revision 0003, the last one before skeletons."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-        await asyncio.to_thread(migrate.upgrade, url, "0003")
+    async with database_at("0003", request, tmp_path) as url:
         yield url
-        return
-    server = request.getfixturevalue("postgres_server")
-    async with throwaway_database(server) as url:
-        await asyncio.to_thread(migrate.upgrade, url, "0003")
-        yield url
-
-
-async def _sql(url: str, *statements: sa.Executable) -> list[sa.Row[tuple[object, ...]]]:
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as conn:
-            rows: list[sa.Row[tuple[object, ...]]] = []
-            for statement in statements:
-                result = await conn.execute(statement)
-                rows = list(result.all()) if result.returns_rows else rows
-            return rows
-    finally:
-        await engine.dispose()
-
-
-async def _old_accounts(url: str, *emails: str) -> list[uuid.UUID]:
-    """Rows as the code before 0004 stored them (lower-cased, nothing else refused), each with
-    a post, so that a table rebuild cascading through foreign keys would show."""
-    ids = [uuid.uuid4() for _ in emails]
-    account = {"name": "N", "password_hash": "h", "is_active": True, "is_admin": False}
-    stamps = {"token_version": 0, "created_at": T0, "updated_at": T0, "version": 1}
-    await _sql(
-        url,
-        _users.insert().values(
-            [{"id": i, "email": e, **account, **stamps} for i, e in zip(ids, emails, strict=True)]
-        ),
-        _posts.insert().values(
-            [
-                {"id": uuid.uuid4(), "author_id": i, "title": "t", "body": "b", "status": "draft"}
-                | {"version": 1, "published_at": None, "created_at": T0, "updated_at": T0}
-                for i in ids
-            ]
-        ),
-    )
-    return ids
 
 
 def _one_line_names(report: str, *accounts: str) -> bool:

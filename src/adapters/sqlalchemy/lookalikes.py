@@ -1,5 +1,7 @@
-"""Lookalike addresses in a database: the key the users table is unique on, and the survey
-that the 0004 migration and `python -m entrypoints.cli lookalikes` run over stored rows."""
+"""Lookalike addresses in a database: the key the users table is unique on, the survey that
+the 0004 migration and `python -m entrypoints.cli lookalikes` run over stored rows, and the
+keying of rows without a current key (the migration's backfill, which `lookalikes --backfill`
+runs again for rows the release before 0004 wrote during a rolling deploy)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, MetaData, String, Table, Uuid, func, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
 
 from adapters.sqlalchemy.tables import users
 from application.ports.text import ConfusableSkeleton
@@ -53,6 +68,7 @@ _survey = Table(
     "lookalike_survey",
     _scratch,
     Column("id", Uuid, primary_key=True),
+    Column("stored", String(254), nullable=False),  # the address as read, before normalising
     Column("email", String(254), nullable=False),
     Column("email_skeleton", String(64), nullable=False, index=True),
     prefixes=["TEMPORARY"],
@@ -80,7 +96,9 @@ def survey(conn: Connection, skeletons: ConfusableSkeleton) -> tuple[Survey, Tab
                     found.refused.append((user_id, stored, exc.message))
                 continue
             key = skeleton_key(skeletons, email)
-            keyed.append({"id": user_id, "email": email.value, "email_skeleton": key})
+            keyed.append(
+                {"id": user_id, "stored": stored, "email": email.value, "email_skeleton": key}
+            )
         if keyed:
             conn.execute(_survey.insert(), keyed)
     alike = (
@@ -102,3 +120,49 @@ def survey(conn: Connection, skeletons: ConfusableSkeleton) -> tuple[Survey, Tab
         groups.setdefault(key, []).append((user_id, stored))
     found.groups = list(groups.values())
     return found, _survey
+
+
+def key_rows(conn: Connection, scratch: Table) -> int:
+    """Give every surveyed row whose key is missing or out of date (written by the release
+    before 0004, which knows no key, or under older confusables data) its normalised address
+    and current key; returns how many. Only after a clean survey: the keys are then unique.
+    A row whose address changed since the survey is left alone, for the next run."""
+    surveyed = scratch.c.id == users.c.id
+    unchanged = and_(surveyed, scratch.c.stored == users.c.email)
+    stale = or_(
+        scratch.c.email_skeleton != users.c.email_skeleton, scratch.c.email != users.c.email
+    )
+    # Out-of-date keys are cleared first: rewritten in place, one could meet another row's
+    # old key mid-statement, and a unique index is checked row by row. NULLs never collide.
+    conn.execute(
+        users.update()
+        .where(users.c.email_skeleton.is_not(None), exists().where(unchanged, stale))
+        .values(email_skeleton=None)
+    )
+    return conn.execute(
+        users.update()
+        .where(users.c.email_skeleton.is_(None), exists().where(unchanged))
+        .values(
+            email=select(scratch.c.email).where(surveyed).scalar_subquery(),
+            email_skeleton=select(scratch.c.email_skeleton).where(surveyed).scalar_subquery(),
+        )
+    ).rowcount
+
+
+def backfill(conn: Connection, skeletons: ConfusableSkeleton) -> tuple[Survey, int]:
+    """Survey, then key the rows that need it (see key_rows) only if the survey is clean;
+    returns the survey and how many rows were keyed. The caller commits."""
+    found, scratch = survey(conn, skeletons)
+    try:
+        keyed = key_rows(conn, scratch) if found.clean else 0
+    except IntegrityError:
+        raise KeyTakenMeanwhile(
+            "an account registered since the survey reads like one being keyed; nothing was "
+            "keyed: run again to see it listed"
+        ) from None
+    scratch.drop(conn)
+    return found, keyed
+
+
+class KeyTakenMeanwhile(RuntimeError):
+    """A row written after the survey holds a key the backfill was about to give."""

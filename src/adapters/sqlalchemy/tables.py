@@ -71,8 +71,10 @@ users = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False),
     # adapters.sqlalchemy.lookalikes.skeleton_key of the email: unique, so two accounts never
-    # have addresses that read alike, even when two registrations race.
-    Column("email_skeleton", String(64), nullable=False),
+    # have addresses that read alike, even when two registrations race. Always written; NULL
+    # only on rows the release before 0004 wrote during a rolling deploy, until `cli
+    # lookalikes --backfill` keys them (a later release makes it NOT NULL).
+    Column("email_skeleton", String(64), nullable=True),
     Index("ix_users_created_at_id", "created_at", "id"),
     Index("ix_users_email_skeleton", "email_skeleton", unique=True),
 )

