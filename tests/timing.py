@@ -18,6 +18,8 @@ NO_LIMITS = dict.fromkeys(
         "login_attempts_per_account_and_client",
         "login_attempts_per_account",
         "login_failures_per_client",
+        "login_failures_per_device",
+        "login_failures_per_account_devices",
         "registrations_per_client",
         "password_resets_per_client",
         "password_resets_per_account",

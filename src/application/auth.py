@@ -89,7 +89,8 @@ class _Refused:
 
 
 class Authenticate:
-    """Email + password -> a new session, and a device token for the client (see
+    """Email + password -> a new session, and a device token for the client, bound to the
+    account's token_version so that it dies with the credentials it was earned with (see
     application.login_throttle for how attempts are limited). Unknown emails, wrong passwords
     and deactivated accounts get the same error after the same amount of hashing work. A hash
     made with old parameters is upgraded on a successful login.
@@ -120,7 +121,9 @@ class Authenticate:
     async def execute(self, cmd: LoginCommand) -> TokenPair:
         account = address_key(cmd.email)
         origin = Origin(cmd.client, cmd.request_id)
-        attempt = await self._throttle.admit(account, cmd.client, cmd.device_token)
+        # Only a client presenting a device token costs this read, known address or not.
+        version = await self._token_version(account) if cmd.device_token else None
+        attempt = await self._throttle.admit(account, cmd.client, cmd.device_token, version)
         if isinstance(attempt, Refused):
             await self._refuse(attempt, account, origin)
         outcome = await self._login(cmd, origin)
@@ -137,10 +140,19 @@ class Authenticate:
                 details=details,
             )
             raise InvalidCredentials()
-        device_token = await self._throttle.succeeded(attempt, account)
-        return replace(outcome, device_token=device_token)
+        pair, version = outcome
+        device_token = await self._throttle.succeeded(attempt, account, version)
+        return replace(pair, device_token=device_token)
 
-    async def _login(self, cmd: LoginCommand, origin: Origin) -> TokenPair | _Refused:
+    async def _token_version(self, account: str) -> int | None:
+        """What a device token must have been issued under: the account's current
+        token_version (one indexed read by address), None for an address without one."""
+        async with self._uow as uow:
+            user = await _user_of(uow, account)
+        return user.token_version if user is not None else None
+
+    async def _login(self, cmd: LoginCommand, origin: Origin) -> tuple[TokenPair, int] | _Refused:
+        """The new session and the token_version it was opened under, or why not."""
         try:
             email = Email(cmd.email)
         except InvalidEmail:
@@ -167,7 +179,7 @@ class Authenticate:
                 details={"session_id": str(session)},
             )
             await uow.commit()
-        return pair
+        return pair, user.token_version
 
     async def _refuse(self, refused: Refused, account: str, origin: Origin) -> NoReturn:
         """Raise RateLimited, recording it once per limit and key per window. For a

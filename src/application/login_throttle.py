@@ -2,12 +2,19 @@
 
 Guessing must be slowed without handing an attacker a way to lock the owner out (NIST SP
 800-63B 5.2.2). The algorithm is OWASP's "Slow Down Online Guessing Attacks with Device
-Cookies": a successful login hands the client a device token bound to the account.
+Cookies": a successful login hands the client a device token bound to the account and to its
+current credentials (its `token_version`: a password change or reset, or a deactivation, ends
+every token issued before, so a token earned with a password dies with it).
 - A client presenting a valid token for the account is a *known device*: it is admitted on
-  its own count (`failures_per_device`) alone, so no number of guesses made elsewhere can
-  refuse it, and never counts against the account-wide ceiling. Past its limit it is treated
-  as an unknown client; since its attempts were also counted per account-and-client, a
-  stolen token does not double the guesses one client gets.
+  its own count (`failures_per_device`) and the count of all known devices of the account
+  together (`failures_per_account_devices`, a few devices' worth), so no number of guesses
+  made from unknown clients can refuse it, and it never counts against the account-wide
+  ceiling. The shared count is what keeps N tokens (N sign-ins by someone who once knew the
+  password, or N stolen cookies) from being N budgets; it counts every attempt, a success
+  included, and a success does not clear it, so the owner's sign-ins never wipe out an
+  attacker's guesses. Past either limit the device is treated as an unknown client; since its
+  attempts were also counted per account-and-client, a token does not double the guesses one
+  client gets.
 - Any other client is *unknown*: refused first when it failed too often against any account
   (counting nothing, so a blocked client cannot burn anyone's budget), then counted per
   account-and-client (strict) and against the account-wide ceiling for unknown clients, which
@@ -16,7 +23,8 @@ Attempts are counted before the password is checked, so N parallel guesses never
 than the limit verified. A success clears its own counters; an unknown client's failure also
 counts against the client (a known device's token is for one account only, so its failures
 say nothing about the client's guessing elsewhere). A password reset by mail lifts the
-account-wide ceiling (`lift_account_ceiling`).
+account-wide ceiling and the known devices' shared count (`lift_account_ceiling`): the tokens
+it ended cannot use them, and the owner's devices signed in since start afresh.
 
 Keys never hold an address: the account is named by its keyed fingerprint."""
 
@@ -34,6 +42,7 @@ class LoginLimits:
     per_account: Rate  # the ceiling for all unknown clients of one account together
     failures_per_client: Rate  # one client guessing many accounts
     failures_per_device: Rate  # a known device (it presented its device token)
+    failures_per_account_devices: Rate  # all known devices of one account together
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +72,10 @@ def _ceiling_key(account_fingerprint: str) -> str:
     return f"login:account:{account_fingerprint}"
 
 
+def _devices_key(account_fingerprint: str) -> str:
+    return f"login:devices:{account_fingerprint}"
+
+
 class LoginThrottle:
     def __init__(
         self,
@@ -77,19 +90,25 @@ class LoginThrottle:
         self._devices = devices
 
     async def admit(
-        self, account: str, client: str, device_token: str | None
+        self, account: str, client: str, device_token: str | None, token_version: int | None
     ) -> Admitted | Refused:
-        """`account` is the normalised address typed in, whether or not it has an account."""
+        """`account` is the normalised address typed in, whether or not it has an account;
+        `token_version` is that account's, None when there is none (no device is known then)."""
         limits, fingerprint = self._limits, self._fingerprints.of(account)
         pair = Throttle(
             "account-client",
             f"login:account-client:{fingerprint}|{client}",
             limits.per_account_and_client,
         )
-        device = self._devices.verify(device_token, account) if device_token else None
+        device = (
+            self._devices.verify(device_token, account, token_version) if device_token else None
+        )
         if device is not None:
             known = Throttle("device", f"login:device:{device}", limits.failures_per_device)
-            if (await self._limiter.hit(known.key, known.rate)).allowed:
+            shared = limits.failures_per_account_devices
+            if (await self._limiter.hit(known.key, known.rate)).allowed and (
+                await self._limiter.hit(_devices_key(fingerprint), shared)
+            ).allowed:
                 await self._limiter.hit(pair.key, pair.rate)  # counted, never refusing here
                 return Admitted(fingerprint, (known, pair), count_on_failure=None)
         failures = Throttle(
@@ -110,11 +129,12 @@ class LoginThrottle:
             throttle = attempt.count_on_failure
             await self._limiter.hit(throttle.key, throttle.rate)
 
-    async def succeeded(self, attempt: Admitted, account: str) -> str:
-        """Clear the attempt's counters; the client's new device token."""
+    async def succeeded(self, attempt: Admitted, account: str, token_version: int) -> str:
+        """Clear the attempt's counters; the client's new device token, under the
+        `token_version` the account signed in with."""
         for throttle in attempt.clear_on_success:
             await self._limiter.reset(throttle.key)
-        return self._devices.issue(account)
+        return self._devices.issue(account, token_version)
 
     async def first_refusal_in_window(self, refused: Refused) -> bool:
         """True once per throttle key and window: what audits a refusal without letting a
@@ -123,5 +143,9 @@ class LoginThrottle:
         return (await self._limiter.hit(f"audit:{refused.throttle.key}", rate)).allowed
 
     async def lift_account_ceiling(self, account: str) -> None:
-        """The owner proved control of the mailbox: unknown clients may try again."""
-        await self._limiter.reset(_ceiling_key(self._fingerprints.of(account)))
+        """The owner proved control of the mailbox and the reset ended every device token:
+        unknown clients may try again, and the devices the owner signs in from next get the
+        shared budget of known devices back."""
+        fingerprint = self._fingerprints.of(account)
+        for key in (_ceiling_key(fingerprint), _devices_key(fingerprint)):
+            await self._limiter.reset(key)

@@ -202,6 +202,11 @@ class Container(containers.DeclarativeContainer):
             settings.provided.login_failures_per_device,
             settings.provided.login_window_seconds,
         ),
+        failures_per_account_devices=providers.Factory(
+            Rate,
+            settings.provided.login_failures_per_account_devices,
+            settings.provided.login_window_seconds,
+        ),
     )
     registrations_per_client = providers.Singleton(
         Rate,

@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     login_attempts_per_account: int = Field(100, ge=1)
     login_failures_per_client: int = Field(100, ge=1)
     login_failures_per_device: int = Field(10, ge=1)
+    # All known devices of one account together, so N device tokens are not N budgets.
+    login_failures_per_account_devices: int = Field(30, ge=1)
     login_window_seconds: int = Field(900, ge=1)
     login_device_ttl_days: int = Field(30, ge=1, le=400)
     registrations_per_client: int = Field(20, ge=1)

@@ -47,3 +47,24 @@ async def test_login_takes_as_long_for_unknown_emails(client: httpx.AsyncClient)
         return await client.post("/auth/token", data=data)
 
     await assert_alike(known, unknown)
+
+
+async def test_login_with_a_device_token_takes_as_long_for_unknown_emails(
+    client: httpx.AsyncClient,
+) -> None:
+    """A device token costs a read of the account's token version, whether or not there is
+    an account: presenting one must not tell the two apart either."""
+    signed_in = await client.post("/auth/token", data={"username": KNOWN, "password": PASSWORD})
+    device = {"Inkwell-Device": signed_in.headers["Inkwell-Device"]}
+
+    async def known(_i: int) -> httpx.Response:
+        data = {"username": KNOWN, "password": "wrong pw!"}
+        return await client.post("/auth/token", data=data, headers=device)
+
+    async def unknown(i: int) -> httpx.Response:
+        data = {"username": f"nobody{i}@example.com", "password": "wrong pw!"}
+        return await client.post("/auth/token", data=data, headers=device)
+
+    one, other = await known(0), await unknown(0)
+    assert (one.status_code, one.content) == (other.status_code, other.content)
+    await assert_alike(known, unknown)

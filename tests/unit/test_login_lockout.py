@@ -100,18 +100,18 @@ def _tokens(clock: FrozenClock, key: bytes = b"k" * 32) -> HmacDeviceTokens:
 
 def test_a_device_token_verifies_for_its_account_only(clock: FrozenClock) -> None:
     tokens = _tokens(clock)
-    token = tokens.issue(ADA)
-    device = tokens.verify(token, ADA)
+    token = tokens.issue(ADA, 0)
+    device = tokens.verify(token, ADA, 0)
     assert device is not None
-    assert tokens.verify(token, "eve@example.com") is None
-    assert tokens.verify(tokens.issue(ADA), ADA) not in (None, device)  # one id per token
+    assert tokens.verify(token, "eve@example.com", 0) is None
+    assert tokens.verify(tokens.issue(ADA, 0), ADA, 0) not in (None, device)  # one id per token
 
 
 def test_a_device_token_expires(clock: FrozenClock) -> None:
     tokens = _tokens(clock)
-    token = tokens.issue(ADA)
+    token = tokens.issue(ADA, 0)
     clock.advance(timedelta(days=30, seconds=1))
-    assert tokens.verify(token, ADA) is None
+    assert tokens.verify(token, ADA, 0) is None
 
 
 @pytest.mark.parametrize(
@@ -132,11 +132,11 @@ def test_a_tampered_or_malformed_device_token_is_refused(
 ) -> None:
     tokens = _tokens(clock)
     assert callable(mangle)
-    assert tokens.verify(mangle(tokens.issue(ADA)), ADA) is None
+    assert tokens.verify(mangle(tokens.issue(ADA, 0)), ADA, 0) is None
 
 
 def test_a_device_token_from_another_key_is_refused(clock: FrozenClock) -> None:
-    assert _tokens(clock, b"z" * 32).verify(_tokens(clock).issue(ADA), ADA) is None
+    assert _tokens(clock, b"z" * 32).verify(_tokens(clock).issue(ADA, 0), ADA, 0) is None
 
 
 def test_the_worker_keeps_its_queue_and_cron_jobs_under_the_deployments_prefix() -> None:

@@ -66,15 +66,20 @@ class Fingerprints(Protocol):
 
 class DeviceTokens(Protocol):
     """Device cookies (OWASP "Slow Down Online Guessing Attacks with Device Cookies"): a
-    successful login hands the client a token bound to the account it signed in to; a client
-    that presents it again is a device known to that account. Tokens are signed, so a client
-    cannot make one up, and expire."""
+    successful login hands the client a token bound to the account it signed in to, under the
+    account's current credentials; a client that presents it again is a device known to that
+    account. Tokens are signed, so a client cannot make one up, and expire. They are bound to
+    the account's `token_version`, which a password change or reset and a deactivation bump:
+    every token issued before dies with the credentials it was earned with."""
 
-    def issue(self, account: str) -> str:
-        """A new token for `account` (the normalised address), with a device id of its own."""
+    def issue(self, account: str, token_version: int) -> str:
+        """A new token for `account` (the normalised address) under its `token_version`, with
+        a device id of its own."""
         ...
 
-    def verify(self, token: str, account: str) -> str | None:
-        """The token's device id, when the token was issued for `account` and has not
-        expired; None for anything else (never an exception, whatever the input)."""
+    def verify(self, token: str, account: str, token_version: int | None) -> str | None:
+        """The token's device id, when the token was issued for `account` under
+        `token_version` and has not expired; None for anything else (never an exception,
+        whatever the input). `token_version` None means the address has no account: no token
+        is valid, yet checking it costs what checking a known address's does."""
         ...
