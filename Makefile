@@ -18,7 +18,7 @@ K8S_VERSION ?= 1.34.0
         check migrate admin worker clean schemathesis k8s-validate
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## create the virtual environment and install (pinned by constraints.txt)
 
-run: $(STAMP) ## migrate the embedded SQLite database and serve on $(HOST):$(PORT)
+run: $(STAMP) ## migrate the embedded SQLite database and serve on 127.0.0.1:8000 (HOST, PORT)
 	$(PY) -m entrypoints.cli migrate
 	$(PY) -m entrypoints.http --host $(HOST) --port $(PORT) \
 		--timeout-graceful-shutdown $(GRACEFUL_SHUTDOWN_SECONDS)
@@ -59,7 +59,7 @@ lint: $(STAMP) ## ruff (lint + format check), mypy --strict, import-linter, k8s 
 	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory k8s-validate
 
-k8s-validate: $(STAMP) ## every deploy/k8s manifest, strictly, against Kubernetes $(K8S_VERSION) (schemas bundled, offline)
+k8s-validate: $(STAMP) ## every deploy/k8s manifest, strictly, against the pinned Kubernetes (K8S_VERSION; schemas bundled, offline)
 	$(BIN)/kubernetes-validate --strict --quiet -k $(K8S_VERSION) deploy/k8s/*.yaml
 
 format: $(STAMP) ## apply ruff fixes and formatting

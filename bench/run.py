@@ -11,7 +11,7 @@ also written as Markdown and JSON under bench/results/. Then a login storm, a mi
 Settings (environment): BENCH_PG (admin DSN), BENCH_REDIS, BENCH_SECONDS (per repeat, 10),
 BENCH_REPEATS (3), BENCH_SOAK_SECONDS (300), BENCH_QUICK=1 (short smoke run), BENCH_ONLY (a
 comma-separated list of workloads, e.g. "create-post,get-me": those beside the ceiling, and no
-floor, storm, soak or two-process figure: for working on one line), BENCH_CONNECTIONS ("32,64"),
+floor, storm, soak or two-process figure: for working on one line; "storm" adds the login storm), BENCH_CONNECTIONS ("32,64"),
 BENCH_HTTP_BOUNDS (on: Inkwell runs as deployed, `python -m entrypoints.http`, with the slow-client
 bounds; off: plain `uvicorn` without them, to measure what they cost), BENCH_BASELINE (a git
 revision, e.g. "main" or a commit: that revision's src/ runs as a second Inkwell process on the
@@ -558,7 +558,7 @@ def main() -> None:
                     row.ratio = row.rps / ceiling.rps
                 rows.extend([ceiling, *block])
 
-            if ONLY:
+            if ONLY and "storm" not in ONLY:
                 print(table(rows))
                 return
             login_lua = workloads(fixture)["login"][1]
@@ -567,6 +567,8 @@ def main() -> None:
             if baseline_pid is not None:
                 extra["login_storm_baseline"] = login_storm(BASELINE_PORT, login_lua)
                 print(f"login storm, baseline {BASELINE}:", extra["login_storm_baseline"])
+            if ONLY:
+                return
 
             fixture["token"] = access_token(8102)
             mixed_path, mixed_lua = workloads(fixture)["mixed"]

@@ -39,7 +39,10 @@ def _manageable(post: Post | None, actor: Actor, if_match: frozenset[int] | None
     if not _can_manage(post, actor):
         raise Forbidden("Only the author or an administrator may change this post.")
     if if_match is not None and post.version not in if_match:
-        raise PreconditionFailed("The post has changed since you read it (If-Match is stale).")
+        raise PreconditionFailed(
+            "If-Match names no current version of the post: it changed since you read it, or "
+            "the tag is not one this API sent (send the ETag quoted, as received)."
+        )
     return post
 
 

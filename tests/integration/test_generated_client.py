@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +17,7 @@ import httpx
 import pytest
 
 from tests.integration.conftest import _free_port
+from tests.integration.processes import api_process
 from tests.leak_guard import GUARD
 
 pytestmark = pytest.mark.integration
@@ -54,33 +54,8 @@ def embedded_api(tmp_path: Path) -> Iterator[str]:
         capture_output=True,
     )
     port = _free_port()
-    command = [sys.executable, "-m", "entrypoints.http", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--log-level", "warning"]
-    process = subprocess.Popen(
-        command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    logged = GUARD.watch(process, f"api:{port}")
-    root = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 45
-        while True:
-            try:
-                if httpx.get(f"{root}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the API process did not become ready")
-            time.sleep(0.1)
-        yield root
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        logged.join()
+    with api_process(env, port, "--log-level", "warning", cwd=tmp_path):
+        yield f"http://127.0.0.1:{port}"
 
 
 def _run(command: list[str], tmp_path: Path, env: dict[str, str]) -> str:

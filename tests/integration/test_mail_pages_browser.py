@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +25,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.integration.conftest import _free_port
+from tests.integration.processes import api_process
 from tests.integration.smtp import SmtpServer
 from tests.leak_guard import GUARD
 
@@ -90,31 +89,8 @@ def embedded_api(database_url: str, smtp_port: int) -> Iterator[str]:
         "INKWELL_LOG_FORMAT": "json",
     }
     GUARD.register(SECRET)
-    command = [sys.executable, "-m", "entrypoints.http", "--host", "127.0.0.1"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    logged = GUARD.watch(process, f"embedded-api:{port}")
-    try:
-        deadline = time.monotonic() + 45
-        while True:
-            try:
-                if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the API process did not become ready")
-            time.sleep(0.1)
+    with api_process(env, port, label="embedded-api"):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        logged.join()
 
 
 @pytest.fixture

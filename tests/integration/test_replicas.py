@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +11,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
+from tests.integration import processes
 from tests.integration.conftest import OwnRedis, _free_port
 from tests.leak_guard import GUARD
 
@@ -30,7 +29,7 @@ def api_process(
     output: list[str] | None = None,
     **extra: str,
 ) -> Iterator[str]:
-    """A uvicorn process; its output goes to the leak guard (and to `output`, when given,
+    """An API process; its output goes to the leak guard (and to `output`, when given,
     once it has ended)."""
     port = _free_port()
     env = {
@@ -47,46 +46,12 @@ def api_process(
         "INKWELL_REDIS_COOLDOWN_SECONDS": "0.5",
         **extra,
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "entrypoints.http.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    logged = GUARD.watch(process, f"api:{port}")
-    base = f"http://127.0.0.1:{port}"
+    lines: list[str] = []
     try:
-        deadline = time.monotonic() + 45  # a loaded CI machine can be slow to import and migrate
-        while True:
-            try:
-                if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the API process did not become ready")
-            time.sleep(0.1)
-        yield base + "/api/v1"
+        with processes.api_process(env, port, "--log-level", "warning") as logged:
+            lines = logged.lines  # filled until the process has ended and its output is read
+            yield f"http://127.0.0.1:{port}/api/v1"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        lines = logged.join()
         if output is not None:
             output.extend(lines)
 
