@@ -42,7 +42,13 @@ class BodyLimitsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        if declared is None and b"transfer-encoding" not in headers:
+            # No body (RFC 9112 6.3: neither header on a request means length 0): nothing to
+            # bound, so most reads go straight through, without two wrappers per request.
+            await self.app(scope, receive, send)
+            return
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._reject(send, 413 if declared.isdigit() else 400)
             return
