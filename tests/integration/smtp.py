@@ -11,6 +11,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from adapters.email.senders import SmtpEmailSender
+
 
 @dataclass
 class Mailbox:
@@ -78,3 +80,15 @@ class SmtpServer:
 
     def stop(self) -> None:
         self._controller.stop()
+
+    def sender(self) -> SmtpEmailSender:
+        """Inkwell's SMTP adapter, pointed at this server (plain SMTP, no login)."""
+        return SmtpEmailSender(
+            host="127.0.0.1",
+            port=self.port,
+            sender="Inkwell <no-reply@localhost>",
+            tls="none",
+            username=None,
+            password=None,
+            timeout=5,
+        )

@@ -40,6 +40,20 @@ async def _client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+@asynccontextmanager
+async def _two_replicas(
+    database_url: str, redis_url: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """Two API replicas on one database and Redis, each behind a client of its own."""
+    one, two = _replica(database_url, redis_url), _replica(database_url, redis_url)
+    try:
+        async with _client(one) as a, _client(two) as b:
+            yield a, b
+    finally:
+        await shutdown(one)
+        await shutdown(two)
+
+
 async def _signup(client: httpx.AsyncClient, email: str) -> dict[str, str]:
     made = await client.post("/users", json={"email": email, "password": PASSWORD, "name": "N"})
     assert made.status_code == 201, made.text
@@ -98,70 +112,46 @@ async def test_a_retry_on_another_replica_while_redis_is_dead_replays_or_refuses
 ) -> None:
     """Redis dies between a create on one replica and its retry on another: the retry still
     replays the first answer, and the same key with another body is still a 422."""
-    one, two = (
-        _replica(migrated_postgres, own_redis.url),
-        _replica(migrated_postgres, own_redis.url),
-    )
-    try:
-        async with _client(one) as a, _client(two) as b:
-            auth = await _signup(a, "ada@example.com")
-            headers = {**auth, "Idempotency-Key": "cross-replica"}
-            own_redis.kill()
-            first = await a.post("/posts", json=DRAFT, headers=headers)
-            assert first.status_code == 201
-            _assert_replay_of(first, await b.post("/posts", json=DRAFT, headers=headers))
-            other = await b.post("/posts", json={**DRAFT, "title": "Twice"}, headers=headers)
-            assert other.status_code == 422
-            assert other.headers["content-type"] == "application/problem+json"
-        assert await _posts_in_database(migrated_postgres) == 1
-    finally:
-        await shutdown(one)
-        await shutdown(two)
+    async with _two_replicas(migrated_postgres, own_redis.url) as (a, b):
+        auth = await _signup(a, "ada@example.com")
+        headers = {**auth, "Idempotency-Key": "cross-replica"}
+        own_redis.kill()
+        first = await a.post("/posts", json=DRAFT, headers=headers)
+        assert first.status_code == 201
+        _assert_replay_of(first, await b.post("/posts", json=DRAFT, headers=headers))
+        other = await b.post("/posts", json={**DRAFT, "title": "Twice"}, headers=headers)
+        assert other.status_code == 422
+        assert other.headers["content-type"] == "application/problem+json"
+    assert await _posts_in_database(migrated_postgres) == 1
 
 
 async def test_concurrent_duplicates_on_two_replicas_without_redis_make_one_post(
     migrated_postgres: str, own_redis: OwnRedis
 ) -> None:
-    one, two = (
-        _replica(migrated_postgres, own_redis.url),
-        _replica(migrated_postgres, own_redis.url),
-    )
-    try:
-        async with _client(one) as a, _client(two) as b:
-            auth = await _signup(a, "ada@example.com")
-            own_redis.kill()
-            for round_ in range(5):
-                headers = {**auth, "Idempotency-Key": f"race-{round_}-{uuid.uuid4().hex}"}
-                answers = await asyncio.gather(
-                    *(c.post("/posts", json=DRAFT, headers=headers) for c in (a, b, a, b))
-                )
-                created = [r for r in answers if r.status_code == 201]
-                assert all(r.status_code in (201, 409) for r in answers), answers
-                assert len({r.json()["id"] for r in created}) == 1
-                fresh = [r for r in created if "idempotent-replayed" not in r.headers]
-                assert len(fresh) == 1
-        assert await _posts_in_database(migrated_postgres) == 5
-    finally:
-        await shutdown(one)
-        await shutdown(two)
+    async with _two_replicas(migrated_postgres, own_redis.url) as (a, b):
+        auth = await _signup(a, "ada@example.com")
+        own_redis.kill()
+        for round_ in range(5):
+            headers = {**auth, "Idempotency-Key": f"race-{round_}-{uuid.uuid4().hex}"}
+            answers = await asyncio.gather(
+                *(c.post("/posts", json=DRAFT, headers=headers) for c in (a, b, a, b))
+            )
+            created = [r for r in answers if r.status_code == 201]
+            assert all(r.status_code in (201, 409) for r in answers), answers
+            assert len({r.json()["id"] for r in created}) == 1
+            fresh = [r for r in created if "idempotent-replayed" not in r.headers]
+            assert len(fresh) == 1
+    assert await _posts_in_database(migrated_postgres) == 5
 
 
 async def test_a_registration_key_holds_across_replicas_without_redis(
     migrated_postgres: str, own_redis: OwnRedis
 ) -> None:
-    one, two = (
-        _replica(migrated_postgres, own_redis.url),
-        _replica(migrated_postgres, own_redis.url),
-    )
     body = {"email": "idem@example.com", "password": PASSWORD, "name": "I"}
-    try:
-        async with _client(one) as a, _client(two) as b:
-            own_redis.kill()
-            first = await a.post("/users", json=body, headers={"Idempotency-Key": "signup"})
-            again = await b.post("/users", json=body, headers={"Idempotency-Key": "signup"})
-            assert (first.status_code, again.status_code) == (201, 201), again.text
-            assert again.json() == first.json()
-            assert again.headers.get("idempotent-replayed") == "true"
-    finally:
-        await shutdown(one)
-        await shutdown(two)
+    async with _two_replicas(migrated_postgres, own_redis.url) as (a, b):
+        own_redis.kill()
+        first = await a.post("/users", json=body, headers={"Idempotency-Key": "signup"})
+        again = await b.post("/users", json=body, headers={"Idempotency-Key": "signup"})
+        assert (first.status_code, again.status_code) == (201, 201), again.text
+        assert again.json() == first.json()
+        assert again.headers.get("idempotent-replayed") == "true"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from aiosmtplib import SMTPRecipientsRefused
 
-from adapters.email.senders import SmtpEmailSender
 from application import emails
 from application.ports.jobs import UndeliverableEmail
 from tests.integration.conftest import _free_port
@@ -17,23 +16,11 @@ pytestmark = pytest.mark.integration
 LINK = "http://127.0.0.1:8000/verify-email?token=t"
 
 
-def _sender(smtp: SmtpServer) -> SmtpEmailSender:
-    return SmtpEmailSender(
-        host="127.0.0.1",
-        port=smtp.port,
-        sender="Inkwell <no-reply@localhost>",
-        tls="none",
-        username=None,
-        password=None,
-        timeout=5,
-    )
-
-
 @pytest.mark.parametrize("address", ["ada@example.com", "a.d.a+x@mail.example.co.uk"])
 async def test_the_envelope_holds_the_sender_and_the_accounts_address(
     smtp: SmtpServer, address: str
 ) -> None:
-    await _sender(smtp).send(emails.verification(address, "Ada", LINK, "<1@inkwell>"))
+    await smtp.sender().send(emails.verification(address, "Ada", LINK, "<1@inkwell>"))
     [envelope] = smtp.mailbox.envelopes
     assert envelope == ("no-reply@localhost", [address])
 
@@ -42,7 +29,7 @@ async def test_a_non_ascii_address_travels_as_smtputf8_when_the_server_offers_it
     smtp: SmtpServer,
 ) -> None:
     address = "z\u00f6e@b\u00fccher.de"
-    await _sender(smtp).send(emails.verification(address, "Zo\u00eb", LINK, "<1@inkwell>"))
+    await smtp.sender().send(emails.verification(address, "Zo\u00eb", LINK, "<1@inkwell>"))
     assert smtp.mailbox.envelopes == [("no-reply@localhost", [address])]
     [raw] = smtp.mailbox.raw
     assert f"\r\nTo: {address}\r\n".encode() in raw  # UTF-8 as written, no encoded-word
@@ -56,7 +43,7 @@ async def test_a_non_ascii_address_a_server_cannot_take_is_undeliverable_not_ret
     try:
         message = emails.verification("z\u00f6e@example.com", "Zo\u00eb", LINK, "<1@inkwell>")
         with pytest.raises(UndeliverableEmail, match="SMTPUTF8"):
-            await _sender(server).send(message)
+            await server.sender().send(message)
     finally:
         server.stop()
     assert server.mailbox.messages == []
@@ -68,9 +55,9 @@ async def test_a_recipient_refused_for_good_is_undeliverable_and_a_busy_one_is_r
     message = emails.verification("ada@example.com", "Ada", LINK, "<1@inkwell>")
     smtp.mailbox.rcpt_reply = "550 5.1.1 no such user"
     with pytest.raises(UndeliverableEmail, match="no such user"):
-        await _sender(smtp).send(message)
+        await smtp.sender().send(message)
     smtp.mailbox.rcpt_reply = "450 4.2.1 mailbox busy, try later"
     with pytest.raises(SMTPRecipientsRefused) as busy:
-        await _sender(smtp).send(message)
+        await smtp.sender().send(message)
     assert not isinstance(busy.value, UndeliverableEmail)
     assert smtp.mailbox.messages == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.email.senders import SmtpEmailSender
 from application import emails
 from tests.integration.smtp import SmtpServer
 
@@ -17,15 +16,7 @@ LINK = "http://127.0.0.1:8000/verify-email?token=txRVj4r4dUKi7SwvphfmnL1e3Shnnkj
 async def test_the_raw_bytes_a_mail_server_receives_hold_the_exact_link(
     smtp: SmtpServer, name: str
 ) -> None:
-    sender = SmtpEmailSender(
-        host="127.0.0.1",
-        port=smtp.port,
-        sender="Inkwell <no-reply@localhost>",
-        tls="none",
-        username=None,
-        password=None,
-        timeout=5,
-    )
+    sender = smtp.sender()
     await sender.send(emails.verification("ada@example.com", name, LINK, "<1@inkwell>"))
     [raw] = smtp.mailbox.raw
     assert f"\r\n{LINK}\r\n".encode() in raw
