@@ -7,77 +7,75 @@ Create Date: 2026-11-24 21:57:22.430257
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
+from adapters.sqlalchemy.ddl import (
+    create_indexes,
+    drop_indexes,
+    integer,
+    moment,
+    primary_key,
+    string,
+    unique,
+    user_owned,
+    uuid,
+)
+
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+
+
+_INDEXES = {
+    "email_tokens": {
+        "ix_email_tokens_expires_at": ["expires_at"],
+        "ix_email_tokens_user_id": ["user_id"],
+    },
+    "notifications": {
+        "ix_notifications_recipient_id_created_at_id": ["recipient_id", "created_at", "id"],
+    },
+}
 
 
 def upgrade() -> None:
-
     op.create_table(
         "email_tokens",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("event_id", sa.Uuid(), nullable=False),
-        sa.Column("user_id", sa.Uuid(), nullable=False),
-        sa.Column("purpose", sa.String(length=16), nullable=False),
-        sa.Column("email", sa.String(length=254), nullable=False),
-        sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("token_version", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_email_tokens_user_id_users"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_email_tokens")),
-        sa.UniqueConstraint("event_id", name=op.f("uq_email_tokens_event_id")),
-        sa.UniqueConstraint("token_hash", name=op.f("uq_email_tokens_token_hash")),
+        uuid("id"),
+        uuid("event_id"),
+        uuid("user_id"),
+        string("purpose", 16),
+        string("email", 254),
+        string("token_hash", 64),
+        integer("token_version"),
+        moment("created_at"),
+        moment("expires_at"),
+        moment("used_at", nullable=True),
+        user_owned("email_tokens", "user_id"),
+        primary_key("email_tokens"),
+        unique("email_tokens", "event_id"),
+        unique("email_tokens", "token_hash"),
     )
-    with op.batch_alter_table("email_tokens", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_email_tokens_expires_at"), ["expires_at"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_email_tokens_user_id"), ["user_id"], unique=False)
-
     op.create_table(
         "notifications",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("recipient_id", sa.Uuid(), nullable=False),
-        sa.Column("kind", sa.String(length=32), nullable=False),
+        uuid("id"),
+        uuid("recipient_id"),
+        string("kind", 32),
         sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("event_id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["recipient_id"],
-            ["users.id"],
-            name=op.f("fk_notifications_recipient_id_users"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+        uuid("event_id"),
+        moment("created_at"),
+        moment("read_at", nullable=True),
+        user_owned("notifications", "recipient_id"),
+        primary_key("notifications"),
         sa.UniqueConstraint(
             "event_id", "recipient_id", name="uq_notifications_event_id_recipient_id"
         ),
     )
-    with op.batch_alter_table("notifications", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_notifications_recipient_id_created_at_id",
-            ["recipient_id", "created_at", "id"],
-            unique=False,
-        )
+    for table, indexes in _INDEXES.items():
+        create_indexes(table, indexes)
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("dead_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(moment("processed_at", nullable=True))
+        batch_op.add_column(moment("dead_at", nullable=True))
         batch_op.add_column(sa.Column("last_error", sa.Text(), nullable=True))
 
     # Events committed before this migration had no relay: they are history, not work.
@@ -96,18 +94,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_column("last_error")
         batch_op.drop_column("dead_at")
         batch_op.drop_column("processed_at")
-
-    with op.batch_alter_table("notifications", schema=None) as batch_op:
-        batch_op.drop_index("ix_notifications_recipient_id_created_at_id")
-
-    op.drop_table("notifications")
-    with op.batch_alter_table("email_tokens", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_email_tokens_user_id"))
-        batch_op.drop_index(batch_op.f("ix_email_tokens_expires_at"))
-
-    op.drop_table("email_tokens")
+    for table, indexes in reversed(_INDEXES.items()):
+        drop_indexes(table, list(indexes))
+        op.drop_table(table)

@@ -7,15 +7,13 @@ Create Date: 2026-12-02 10:12:40.118204
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
+from adapters.sqlalchemy.ddl import create_indexes, drop_indexes, moment, primary_key, string, uuid
+
 revision: str = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _INDEXES = {
     "ix_audit_events_occurred_at_id": ["occurred_at", "id"],
@@ -26,28 +24,21 @@ _INDEXES = {
 
 
 def upgrade() -> None:
-
     op.create_table(
         "audit_events",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("kind", sa.String(length=64), nullable=False),
-        sa.Column("actor_id", sa.Uuid(), nullable=True),
-        sa.Column("subject_id", sa.Uuid(), nullable=True),
-        sa.Column("client", sa.String(length=100), nullable=True),
-        sa.Column("request_id", sa.String(length=128), nullable=True),
+        uuid("id"),
+        moment("occurred_at"),
+        string("kind", 64),
+        uuid("actor_id", nullable=True),
+        uuid("subject_id", nullable=True),
+        string("client", 100, nullable=True),
+        string("request_id", 128, nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
+        primary_key("audit_events"),
     )
-    with op.batch_alter_table("audit_events", schema=None) as batch_op:
-        for name, columns in _INDEXES.items():
-            batch_op.create_index(name, columns, unique=False)
+    create_indexes("audit_events", _INDEXES)
 
 
 def downgrade() -> None:
-
-    with op.batch_alter_table("audit_events", schema=None) as batch_op:
-        for name in reversed(_INDEXES):
-            batch_op.drop_index(name)
-
+    drop_indexes("audit_events", list(_INDEXES))
     op.drop_table("audit_events")

@@ -19,8 +19,6 @@ a later release makes the column NOT NULL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -29,8 +27,6 @@ from adapters.text.skeletons import Uts39Skeleton
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 INDEX = "ix_users_email_skeleton"
 
