@@ -1,8 +1,4 @@
-"""initial schema
-
-Revision ID: 0001
-Revises: -
-Create Date: 2026-11-24 21:13:55.794688
+"""initial schema (2026-11-24 21:13:55.794688)
 """
 
 from __future__ import annotations
@@ -10,17 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from adapters.sqlalchemy.ddl import (
-    create_indexes,
-    drop_indexes,
-    integer,
-    moment,
-    primary_key,
-    string,
-    unique,
-    user_owned,
-    uuid,
-)
+from adapters.sqlalchemy import ddl
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -45,72 +31,72 @@ _INDEXES = {
 def upgrade() -> None:
     op.create_table(
         "outbox",
-        uuid("id"),
-        string("topic", 100),
+        ddl.uuid("id"),
+        ddl.string("topic", 100),
         sa.Column("payload", sa.JSON(), nullable=False),
-        moment("occurred_at"),
-        moment("dispatched_at", nullable=True),
-        integer("attempts"),
-        primary_key("outbox"),
+        ddl.moment("occurred_at"),
+        ddl.moment("dispatched_at", nullable=True),
+        ddl.integer("attempts"),
+        ddl.primary_key("outbox"),
     )
     op.create_table(
         "users",
-        uuid("id"),
-        string("email", 254),
-        string("name", 100),
-        string("password_hash", 255),
+        ddl.uuid("id"),
+        ddl.string("email", 254),
+        ddl.string("name", 100),
+        ddl.string("password_hash", 255),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("is_admin", sa.Boolean(), nullable=False),
-        moment("email_verified_at", nullable=True),
-        integer("token_version"),
-        moment("created_at"),
-        moment("updated_at"),
-        integer("version"),
-        primary_key("users"),
-        unique("users", "email"),
+        ddl.moment("email_verified_at", nullable=True),
+        ddl.integer("token_version"),
+        ddl.moment("created_at"),
+        ddl.moment("updated_at"),
+        ddl.integer("version"),
+        ddl.primary_key("users"),
+        ddl.unique("users", "email"),
     )
     op.create_table(
         "follows",
-        uuid("follower_id"),
-        uuid("followee_id"),
-        moment("created_at"),
-        user_owned("follows", "followee_id"),
-        user_owned("follows", "follower_id"),
-        primary_key("follows", "follower_id", "followee_id"),
+        ddl.uuid("follower_id"),
+        ddl.uuid("followee_id"),
+        ddl.moment("created_at"),
+        ddl.user_owned("follows", "followee_id"),
+        ddl.user_owned("follows", "follower_id"),
+        ddl.primary_key("follows", "follower_id", "followee_id"),
     )
     op.create_table(
         "posts",
-        uuid("id"),
-        uuid("author_id"),
-        string("title", 200),
+        ddl.uuid("id"),
+        ddl.uuid("author_id"),
+        ddl.string("title", 200),
         sa.Column("body", sa.Text(), nullable=False),
-        string("status", 16),
-        moment("published_at", nullable=True),
-        moment("created_at"),
-        moment("updated_at"),
-        integer("version"),
-        user_owned("posts", "author_id"),
-        primary_key("posts"),
+        ddl.string("status", 16),
+        ddl.moment("published_at", nullable=True),
+        ddl.moment("created_at"),
+        ddl.moment("updated_at"),
+        ddl.integer("version"),
+        ddl.user_owned("posts", "author_id"),
+        ddl.primary_key("posts"),
     )
     op.create_table(
         "refresh_tokens",
-        uuid("id"),
-        uuid("family_id"),
-        uuid("user_id"),
-        string("token_hash", 64),
-        moment("created_at"),
-        moment("expires_at"),
-        moment("used_at", nullable=True),
-        moment("revoked_at", nullable=True),
-        user_owned("refresh_tokens", "user_id"),
-        primary_key("refresh_tokens"),
-        unique("refresh_tokens", "token_hash"),
+        ddl.uuid("id"),
+        ddl.uuid("family_id"),
+        ddl.uuid("user_id"),
+        ddl.string("token_hash", 64),
+        ddl.moment("created_at"),
+        ddl.moment("expires_at"),
+        ddl.moment("used_at", nullable=True),
+        ddl.moment("revoked_at", nullable=True),
+        ddl.user_owned("refresh_tokens", "user_id"),
+        ddl.primary_key("refresh_tokens"),
+        ddl.unique("refresh_tokens", "token_hash"),
     )
     for table, indexes in _INDEXES.items():
-        create_indexes(table, indexes)
+        ddl.create_indexes(table, indexes)
 
 
 def downgrade() -> None:
     for table, indexes in reversed(_INDEXES.items()):
-        drop_indexes(table, list(indexes))
+        ddl.drop_indexes(table, list(indexes))
         op.drop_table(table)

@@ -1,8 +1,4 @@
-"""jobs: outbox state, email tokens, notifications
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-24 21:57:22.430257
+"""jobs: outbox state, email tokens, notifications (2026-11-24 21:57:22.430257)
 """
 
 from __future__ import annotations
@@ -10,17 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from adapters.sqlalchemy.ddl import (
-    create_indexes,
-    drop_indexes,
-    integer,
-    moment,
-    primary_key,
-    string,
-    unique,
-    user_owned,
-    uuid,
-)
+from adapters.sqlalchemy import ddl
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -40,42 +26,42 @@ _INDEXES = {
 def upgrade() -> None:
     op.create_table(
         "email_tokens",
-        uuid("id"),
-        uuid("event_id"),
-        uuid("user_id"),
-        string("purpose", 16),
-        string("email", 254),
-        string("token_hash", 64),
-        integer("token_version"),
-        moment("created_at"),
-        moment("expires_at"),
-        moment("used_at", nullable=True),
-        user_owned("email_tokens", "user_id"),
-        primary_key("email_tokens"),
-        unique("email_tokens", "event_id"),
-        unique("email_tokens", "token_hash"),
+        ddl.uuid("id"),
+        ddl.uuid("event_id"),
+        ddl.uuid("user_id"),
+        ddl.string("purpose", 16),
+        ddl.string("email", 254),
+        ddl.string("token_hash", 64),
+        ddl.integer("token_version"),
+        ddl.moment("created_at"),
+        ddl.moment("expires_at"),
+        ddl.moment("used_at", nullable=True),
+        ddl.user_owned("email_tokens", "user_id"),
+        ddl.primary_key("email_tokens"),
+        ddl.unique("email_tokens", "event_id"),
+        ddl.unique("email_tokens", "token_hash"),
     )
     op.create_table(
         "notifications",
-        uuid("id"),
-        uuid("recipient_id"),
-        string("kind", 32),
+        ddl.uuid("id"),
+        ddl.uuid("recipient_id"),
+        ddl.string("kind", 32),
         sa.Column("payload", sa.JSON(), nullable=False),
-        uuid("event_id"),
-        moment("created_at"),
-        moment("read_at", nullable=True),
-        user_owned("notifications", "recipient_id"),
-        primary_key("notifications"),
+        ddl.uuid("event_id"),
+        ddl.moment("created_at"),
+        ddl.moment("read_at", nullable=True),
+        ddl.user_owned("notifications", "recipient_id"),
+        ddl.primary_key("notifications"),
         sa.UniqueConstraint(
             "event_id", "recipient_id", name="uq_notifications_event_id_recipient_id"
         ),
     )
     for table, indexes in _INDEXES.items():
-        create_indexes(table, indexes)
+        ddl.create_indexes(table, indexes)
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.add_column(moment("processed_at", nullable=True))
-        batch_op.add_column(moment("dead_at", nullable=True))
+        batch_op.add_column(ddl.moment("processed_at", nullable=True))
+        batch_op.add_column(ddl.moment("dead_at", nullable=True))
         batch_op.add_column(sa.Column("last_error", sa.Text(), nullable=True))
 
     # Events committed before this migration had no relay: they are history, not work.
@@ -99,5 +85,5 @@ def downgrade() -> None:
         batch_op.drop_column("dead_at")
         batch_op.drop_column("processed_at")
     for table, indexes in reversed(_INDEXES.items()):
-        drop_indexes(table, list(indexes))
+        ddl.drop_indexes(table, list(indexes))
         op.drop_table(table)

@@ -1,8 +1,4 @@
-"""audit log: security events for administrators
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-12-02 10:12:40.118204
+"""audit log: security events for administrators (2026-12-02 10:12:40.118204)
 """
 
 from __future__ import annotations
@@ -10,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from adapters.sqlalchemy.ddl import create_indexes, drop_indexes, moment, primary_key, string, uuid
+from adapters.sqlalchemy import ddl
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -26,19 +22,19 @@ _INDEXES = {
 def upgrade() -> None:
     op.create_table(
         "audit_events",
-        uuid("id"),
-        moment("occurred_at"),
-        string("kind", 64),
-        uuid("actor_id", nullable=True),
-        uuid("subject_id", nullable=True),
-        string("client", 100, nullable=True),
-        string("request_id", 128, nullable=True),
+        ddl.uuid("id"),
+        ddl.moment("occurred_at"),
+        ddl.string("kind", 64),
+        ddl.uuid("actor_id", nullable=True),
+        ddl.uuid("subject_id", nullable=True),
+        ddl.string("client", 100, nullable=True),
+        ddl.string("request_id", 128, nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
-        primary_key("audit_events"),
+        ddl.primary_key("audit_events"),
     )
-    create_indexes("audit_events", _INDEXES)
+    ddl.create_indexes("audit_events", _INDEXES)
 
 
 def downgrade() -> None:
-    drop_indexes("audit_events", list(_INDEXES))
+    ddl.drop_indexes("audit_events", list(_INDEXES))
     op.drop_table("audit_events")

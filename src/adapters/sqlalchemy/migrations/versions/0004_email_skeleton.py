@@ -1,8 +1,4 @@
-"""email skeleton: no two accounts with addresses that read alike
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-04 16:30:00.000000
+"""email skeleton: no two accounts with addresses that read alike (2026-12-04 16:30:00.000000)
 
 Stored addresses are normalised again under the current rules (NFKC, case-folded) and keyed
 by their confusable skeleton, which becomes unique. Rows that cannot hold these rules (an
