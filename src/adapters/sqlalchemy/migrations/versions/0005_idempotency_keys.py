@@ -1,4 +1,6 @@
-"""idempotency keys: the answers Idempotency-Keys replay, kept with their resources (2026-12-04 16:40:00.000000)
+"""idempotency keys: the answers Idempotency-Keys replay, kept with their resources
+
+2026-12-04 16:40
 """
 
 from __future__ import annotations
