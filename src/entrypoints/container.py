@@ -23,7 +23,6 @@ from adapters.memory.store import MemoryDatabase
 from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.redis.cache import RedisCache
 from adapters.redis.circuit import RedisCircuit, create_redis
-from adapters.redis.coredis_client import CoredisRedis
 from adapters.redis.limits import RedisRateLimiter
 from adapters.redis.pipelined import PipelinedRedis
 from adapters.security.argon2_hasher import Argon2PasswordHasher
@@ -168,18 +167,10 @@ class Container(containers.DeclarativeContainer):
         redis=providers.Singleton(
             RedisCache,
             circuit=redis_circuit,
-            redis=providers.Selector(
-                settings.provided.redis_cache_client,
-                pipelined=providers.Singleton(
-                    PipelinedRedis,
-                    settings.provided.redis_url,
-                    timeout=settings.provided.redis_timeout_seconds,
-                ),
-                coredis=providers.Singleton(
-                    CoredisRedis,
-                    settings.provided.redis_url,
-                    timeout=settings.provided.redis_timeout_seconds,
-                ),
+            redis=providers.Singleton(
+                PipelinedRedis,
+                settings.provided.redis_url,
+                timeout=settings.provided.redis_timeout_seconds,
             ),
             prefix=settings.provided.redis_key_prefix,
             retry_seconds=settings.provided.redis_cooldown_seconds,

@@ -79,8 +79,6 @@ class Settings(BaseSettings):
     # timeout would count as "Redis down" and open the circuit for everyone.
     redis_max_connections: int = Field(256, ge=1)
     redis_key_prefix: str = "inkwell:"
-    # The cache's Redis client: ours, or coredis beside it for measuring (bench/README.md).
-    redis_cache_client: Literal["pipelined", "coredis"] = "pipelined"
     cache_ttl_seconds: int = Field(60, ge=1)
     idempotency_ttl_seconds: int = Field(86_400, ge=60)
     # Rate limits: attempts per window, per key.

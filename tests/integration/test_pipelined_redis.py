@@ -14,19 +14,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from adapters.redis.coredis_client import CoredisRedis
 from adapters.redis.pipelined import PipelinedRedis, Script
 from tests.integration.conftest import OwnRedis, started_redis
 
 pytestmark = pytest.mark.integration
-Client = type[PipelinedRedis] | type[CoredisRedis]
-
-
-@pytest.fixture(params=[PipelinedRedis, CoredisRedis], ids=["pipelined", "coredis"])
-def client(request: pytest.FixtureRequest) -> Client:
-    """Ours, and the library measured beside it (bench/README.md)."""
-    cls: Client = request.param
-    return cls
 
 
 @pytest.fixture
@@ -39,10 +30,8 @@ def guarded_redis(tmp_path: Path) -> Iterator[tuple[OwnRedis, Path]]:
         yield server, socket_path
 
 
-async def test_concurrent_callers_each_get_their_own_reply(
-    client: Client, redis_server: str
-) -> None:
-    redis = client(redis_server, timeout=1)
+async def test_concurrent_callers_each_get_their_own_reply(redis_server: str) -> None:
+    redis = PipelinedRedis(redis_server, timeout=1)
     try:
         key = f"inkwell-test-pipelined-{time.monotonic_ns()}"
         replies = await asyncio.gather(*(redis.execute("ECHO", f"n{i}") for i in range(500)))
@@ -54,10 +43,9 @@ async def test_concurrent_callers_each_get_their_own_reply(
 
 
 async def test_an_error_reply_or_a_cancelled_caller_leaves_the_others_in_order(
-    client: Client,
     redis_server: str,
 ) -> None:
-    redis = client(redis_server, timeout=1)
+    redis = PipelinedRedis(redis_server, timeout=1)
     try:
         with pytest.raises(ResponseError):
             await redis.execute("NO-SUCH-COMMAND")
@@ -77,8 +65,8 @@ async def test_an_error_reply_or_a_cancelled_caller_leaves_the_others_in_order(
         await redis.close()
 
 
-async def test_a_script_redis_forgot_is_sent_again(client: Client, redis_server: str) -> None:
-    redis = client(redis_server, timeout=1)
+async def test_a_script_redis_forgot_is_sent_again(redis_server: str) -> None:
+    redis = PipelinedRedis(redis_server, timeout=1)
     script = Script("return ARGV[1] .. '!'")
     try:
         assert await redis.evalsha(script, [], ["hi"]) == b"hi!"
@@ -91,13 +79,12 @@ async def test_a_script_redis_forgot_is_sent_again(client: Client, redis_server:
 
 
 async def test_password_database_index_and_unix_socket_come_from_the_url(
-    client: Client,
     guarded_redis: tuple[OwnRedis, Path],
 ) -> None:
     server, socket_path = guarded_redis
-    tcp = client(f"redis://:s3cret-pw@127.0.0.1:{server.port}/3", timeout=1)
-    unix = client(f"unix://:s3cret-pw@{socket_path}?db=3", timeout=1)
-    wrong = client(f"redis://:wrong@127.0.0.1:{server.port}/5", timeout=1)
+    tcp = PipelinedRedis(f"redis://:s3cret-pw@127.0.0.1:{server.port}/3", timeout=1)
+    unix = PipelinedRedis(f"unix://:s3cret-pw@{socket_path}?db=3", timeout=1)
+    wrong = PipelinedRedis(f"redis://:wrong@127.0.0.1:{server.port}/5", timeout=1)
     try:
         await tcp.execute("SET", "k", b"in db 3")
         assert await unix.execute("GET", "k") == b"in db 3"
@@ -112,10 +99,9 @@ async def test_password_database_index_and_unix_socket_come_from_the_url(
 
 
 async def test_a_lost_server_fails_callers_at_once_and_a_new_one_is_reached(
-    client: Client,
     own_redis: OwnRedis,
 ) -> None:
-    redis = client(own_redis.url, timeout=1)
+    redis = PipelinedRedis(own_redis.url, timeout=1)
     try:
         assert await redis.execute("PING") == b"PONG"
         own_redis.kill()
@@ -131,10 +117,8 @@ async def test_a_lost_server_fails_callers_at_once_and_a_new_one_is_reached(
         await redis.close()
 
 
-async def test_a_hung_server_times_out_and_its_connection_is_dropped(
-    client: Client, own_redis: OwnRedis
-) -> None:
-    redis = client(own_redis.url, timeout=0.3)
+async def test_a_hung_server_times_out_and_its_connection_is_dropped(own_redis: OwnRedis) -> None:
+    redis = PipelinedRedis(own_redis.url, timeout=0.3)
     try:
         assert await redis.execute("PING") == b"PONG"
         own_redis.pause()
@@ -151,8 +135,8 @@ async def test_a_hung_server_times_out_and_its_connection_is_dropped(
         await redis.close()
 
 
-async def test_a_closed_client_connects_again_when_used(client: Client, redis_server: str) -> None:
-    redis = client(redis_server, timeout=1)
+async def test_a_closed_client_connects_again_when_used(redis_server: str) -> None:
+    redis = PipelinedRedis(redis_server, timeout=1)
     try:
         assert await redis.execute("PING") == b"PONG"
         await redis.close()
@@ -165,10 +149,8 @@ async def test_a_closed_client_connects_again_when_used(client: Client, redis_se
         await redis.close()
 
 
-async def test_a_cancelled_oldest_caller_does_not_hide_a_hung_server(
-    client: Client, own_redis: OwnRedis
-) -> None:
-    redis = client(own_redis.url, timeout=0.3)
+async def test_a_cancelled_oldest_caller_does_not_hide_a_hung_server(own_redis: OwnRedis) -> None:
+    redis = PipelinedRedis(own_redis.url, timeout=0.3)
     try:
         assert await redis.execute("PING") == b"PONG"
         own_redis.pause()

@@ -32,22 +32,12 @@ def _replica(database_url: str, redis_url: str, prefix: str, **settings: object)
     )
 
 
-@pytest.fixture(params=["pipelined", "coredis"])
-def cache_client(request: pytest.FixtureRequest) -> str:
-    """The cache's Redis client: ours, and the library measured beside it (bench/README.md)."""
-    client: str = request.param
-    return client
-
-
 @pytest.fixture
 async def replicas(
-    migrated_postgres: str, redis_server: str, redis_prefix: str, cache_client: str
+    migrated_postgres: str, redis_server: str, redis_prefix: str
 ) -> AsyncIterator[tuple[Container, Container]]:
     """Two containers on one Postgres and one Redis: two API replicas, in one process."""
-    one, two = (
-        _replica(migrated_postgres, redis_server, redis_prefix, redis_cache_client=cache_client)
-        for _ in range(2)
-    )
+    one, two = (_replica(migrated_postgres, redis_server, redis_prefix) for _ in range(2))
     yield one, two
     await shutdown(one)
     await shutdown(two)
@@ -167,13 +157,12 @@ async def _timed(call: object) -> tuple[httpx.Response, float]:
 
 
 async def test_the_api_keeps_serving_when_redis_dies_and_uses_it_again_when_it_returns(
-    migrated_postgres: str, own_redis: OwnRedis, cache_client: str
+    migrated_postgres: str, own_redis: OwnRedis
 ) -> None:
     container = _replica(
         migrated_postgres,
         own_redis.url,
         "t:",
-        redis_cache_client=cache_client,
         redis_cooldown_seconds=0.5,
         login_attempts_per_account_and_client=3,
         login_failures_per_device=3,  # the client signed in: a known device
@@ -224,20 +213,12 @@ async def test_the_api_keeps_serving_when_redis_dies_and_uses_it_again_when_it_r
 
 
 async def test_invalidations_missed_while_redis_hung_retire_the_whole_cache(
-    migrated_postgres: str, own_redis: OwnRedis, cache_client: str
+    migrated_postgres: str, own_redis: OwnRedis
 ) -> None:
     """Redis keeps its data but stops answering while a write commits: the write's
     invalidation is lost, so before trusting the cache again the replica bumps the epoch."""
-    container, other = (
-        _replica(
-            migrated_postgres,
-            own_redis.url,
-            "hung:",
-            redis_cooldown_seconds=0.3,
-            redis_cache_client=cache_client,
-        )
-        for _ in range(2)
-    )
+    container = _replica(migrated_postgres, own_redis.url, "hung:", redis_cooldown_seconds=0.3)
+    other = _replica(migrated_postgres, own_redis.url, "hung:", redis_cooldown_seconds=0.3)
     try:
         async with _client(container) as c, _client(other) as b:
             auth = await _signup(c, "ada@example.com")

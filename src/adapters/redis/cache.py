@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from redis.asyncio import Redis
 
 from adapters.redis.circuit import RedisCircuit
-from adapters.redis.coredis_client import CoredisRedis
 from adapters.redis.pipelined import PipelinedRedis, Script
 from application.ports.cache import Cache, CacheLookup
 
@@ -36,11 +35,7 @@ class RedisCache(Cache):
     until it can bump the epoch, which retires every entry for every replica at once."""
 
     def __init__(
-        self,
-        circuit: RedisCircuit,
-        redis: PipelinedRedis | CoredisRedis,
-        prefix: str,
-        retry_seconds: float,
+        self, circuit: RedisCircuit, redis: PipelinedRedis, prefix: str, retry_seconds: float
     ) -> None:
         self._circuit = circuit  # its timeouts and fallbacks; the commands go through `redis`
         self._redis = redis
