@@ -16,7 +16,9 @@ BENCH_HTTP_BOUNDS (on: Inkwell runs as deployed, `python -m entrypoints.http`, w
 bounds; off: plain `uvicorn` without them, to measure what they cost), BENCH_BASELINE (a git
 revision, e.g. "main" or a commit: that revision's src/ runs as a second Inkwell process on the
 same database, and every workload and the login storm are measured on both, side by side in
-the one run: the before/after of a change without two runs' drift).
+the one run: the before/after of a change without two runs' drift), BENCH_BASELINE_ENV
+(settings for that second process, e.g. "INKWELL_REDIS_CACHE_CLIENT=coredis"; without
+BENCH_BASELINE it runs this tree: one setting's before/after in one run).
 """
 
 from __future__ import annotations
@@ -55,8 +57,15 @@ ONLY = {w for w in os.environ.get("BENCH_ONLY", "").split(",") if w}
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "32,64").split(",")]
 SECRET = "bench-only-signing-secret-" + "x" * 32
 BOUNDS = os.environ.get("BENCH_HTTP_BOUNDS", "on") != "off"
-BASELINE = os.environ.get("BENCH_BASELINE")
+BASELINE_ENV = dict(
+    pair.split("=", 1) for pair in os.environ.get("BENCH_BASELINE_ENV", "").split(",") if pair
+)
+# BENCH_BASELINE_ENV alone: this tree's src/ with other settings is the second process.
+BASELINE = os.environ.get("BENCH_BASELINE") or ("HEAD" if BASELINE_ENV else None)
 BASELINE_PORT = 8105
+BASELINE_LABEL = "baseline " + (
+    os.environ.get("BENCH_BASELINE") or os.environ.get("BENCH_BASELINE_ENV", "")
+)
 
 
 @dataclass
@@ -129,6 +138,11 @@ def baseline_server(env: dict[str, str]) -> Iterator[int | None]:
     The database is migrated by this tree: the baseline must run on the newer schema."""
     if not BASELINE:
         yield None
+        return
+    env = {**env, **BASELINE_ENV}
+    if not os.environ.get("BENCH_BASELINE"):
+        with server(inkwell(), env, BASELINE_PORT, "/health/ready") as pid:
+            yield pid
         return
     tree = Path(tempfile.mkdtemp(prefix="inkwell-baseline-"))
     try:
@@ -526,9 +540,7 @@ def main() -> None:
                     if baseline_pid is not None:
                         url = f"http://127.0.0.1:{BASELINE_PORT}{path}"
                         block.append(
-                            measure(
-                                name, f"baseline {BASELINE}", url, lua, connections, baseline_pid
-                            )
+                            measure(name, BASELINE_LABEL, url, lua, connections, baseline_pid)
                         )
                         print(table([block[-1]]).splitlines()[-1], flush=True)
                 after = measure(
@@ -566,7 +578,7 @@ def main() -> None:
             print("login storm:", extra["login_storm"], flush=True)
             if baseline_pid is not None:
                 extra["login_storm_baseline"] = login_storm(BASELINE_PORT, login_lua)
-                print(f"login storm, baseline {BASELINE}:", extra["login_storm_baseline"])
+                print(f"login storm, {BASELINE_LABEL}:", extra["login_storm_baseline"])
             if ONLY:
                 return
 

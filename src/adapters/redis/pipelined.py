@@ -1,10 +1,12 @@
 """One Redis connection that carries every command of the hot path, pipelined.
 
 redis-py takes a pooled connection per command and waits for its reply before the connection
-can serve another: about 50 us of CPU per command here under load. Redis answers the
+can serve another, which costs a lot of CPU per command under load. Redis answers the
 commands of one connection in order, so many concurrent requests can share one connection:
-each command is written at once and its reply is matched to the oldest waiting caller
-(about 10 us per command). The replies are parsed by hiredis.
+each command is written at once and its reply is matched to the oldest waiting caller.
+The replies are parsed by hiredis. Kept over the multiplexing libraries (coredis,
+valkey-glide) because they cost several times its CPU per command: figures in
+bench/README.md, "Redis client: ours vs coredis".
 
 Failure handling is that of a shared connection: a lost connection fails every caller
 waiting on it (the next command reconnects); a reply that does not come within `timeout`
