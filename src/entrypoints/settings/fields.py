@@ -1,11 +1,10 @@
-"""Every setting, read from INKWELL_* environment variables (or a .env file)."""
+"""Every setting, read from INKWELL_* environment variables (or a .env file), and the
+checks that refuse a bad combination. What the values mean together (modes, policies) is
+in `entrypoints.settings`."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
-import secrets
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -23,7 +22,7 @@ def _env_file() -> str | None:
     return os.environ.get("INKWELL_ENV_FILE", ".env") or None
 
 
-class Settings(BaseSettings):
+class SettingsFields(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="INKWELL_", env_file=_env_file(), extra="ignore", frozen=True
     )
@@ -169,13 +168,8 @@ class Settings(BaseSettings):
             )
         return value
 
-    @property
-    def link_base(self) -> str:
-        """The base of mailed links: the front end's when one is set, else this API's."""
-        return (self.link_base_url or self.public_url).rstrip("/")
-
     @model_validator(mode="after")
-    def _client_outwaits_the_server(self) -> Settings:
+    def _client_outwaits_the_server(self) -> SettingsFields:
         if self.db_command_timeout_seconds * 1000 <= self.db_statement_timeout_ms:
             raise ValueError(
                 "INKWELL_DB_COMMAND_TIMEOUT_SECONDS must be longer than "
@@ -185,7 +179,7 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _production_needs_a_real_secret(self) -> Settings:
+    def _production_needs_a_real_secret(self) -> SettingsFields:
         if self.env == "production" and self.email_backend != "smtp":
             raise ValueError(
                 "INKWELL_EMAIL_BACKEND must be smtp when INKWELL_ENV=production (console would "
@@ -199,82 +193,3 @@ class Settings(BaseSettings):
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
             )
         return self
-
-    @property
-    def effective_log_format(self) -> Literal["json", "console"]:
-        """JSON lines everywhere but development, where people read the console."""
-        if self.log_format is not None:
-            return self.log_format
-        return "console" if self.env == "development" else "json"
-
-    @property
-    def metrics_served(self) -> bool:
-        """GET /metrics is routed: in production only behind a scrape token or when declared
-        public; elsewhere whenever metrics are enabled."""
-        if not self.metrics_enabled:
-            return False
-        return self.env != "production" or self.metrics_token is not None or self.metrics_public
-
-    @property
-    def shared_state(self) -> Literal["redis", "local"]:
-        """Cache, rate limits and revocations: in Redis when configured (Idempotency-Keys are
-        in the database either way)."""
-        return "redis" if self.redis_url else "local"
-
-    @property
-    def job_mode(self) -> Literal["arq", "in_process", "recorded"]:
-        """arq workers with Redis; tasks in this process in embedded mode; held for the
-        test to run in test mode."""
-        if self.env == "test":
-            return "recorded"
-        return "arq" if self.redis_url else "in_process"
-
-    def retry_delay(self, tries: int) -> float:
-        """Exponential backoff after the `tries`-th failure, capped."""
-        delay: float = self.job_retry_base_seconds * 2 ** (tries - 1)
-        return min(delay, self.job_retry_max_seconds)
-
-    @property
-    def job_lease_seconds(self) -> float:
-        """How long a dispatched job may take, retries included, before it counts as lost."""
-        backoff = sum(self.retry_delay(t) for t in range(1, self.job_max_tries))
-        return (self.job_timeout_seconds + 10) * self.job_max_tries + backoff + 60
-
-    @property
-    def smtp_password_value(self) -> str | None:
-        return self.smtp_password.get_secret_value() if self.smtp_password else None
-
-    @property
-    def persistence(self) -> Literal["memory", "sqlalchemy"]:
-        """Test mode runs on in-memory adapters; every other mode on the database URL."""
-        return "memory" if self.env == "test" else "sqlalchemy"
-
-
-def resolve_jwt_secret(settings: Settings) -> str:
-    """The configured secret; otherwise (development, test) a random one, never a constant
-    from the source code. Development keeps it in `jwt_secret_file` (mode 0600) so sessions
-    survive a restart of `make run`; test mode makes a fresh one per container."""
-    if settings.jwt_secret is not None:
-        return settings.jwt_secret.get_secret_value()
-    if settings.env == "test":
-        return secrets.token_urlsafe(48)
-    path = settings.jwt_secret_file
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secret)
-    return secret
-
-
-def device_token_key(jwt_secret: str) -> bytes:
-    """The key that signs device tokens (login throttling), derived like `cursor_key`."""
-    return hmac.digest(jwt_secret.encode(), b"inkwell/device-tokens/v1", hashlib.sha256)
-
-
-def cursor_key(jwt_secret: str) -> bytes:
-    """The key that tags list cursors, derived from the signing secret (one secret to
-    rotate); a different purpose label, so a cursor tag is never a token signature."""
-    return hmac.digest(jwt_secret.encode(), b"inkwell/list-cursors/v1", hashlib.sha256)
