@@ -1,10 +1,11 @@
 """One Redis connection that carries every command of the hot path, pipelined.
 
 redis-py takes a pooled connection per command and waits for its reply before the connection
-can serve another: about 50 us of CPU per command here under load. Redis answers the
-commands of one connection in order, so many concurrent requests can share one connection:
-each command is written at once and its reply is matched to the oldest waiting caller
-(about 10 us per command). The replies are parsed by hiredis.
+can serve another, which under load costs CPU on every command. Redis answers the commands of
+one connection in order, so many concurrent requests can share one connection: each command
+is written at once and its reply is matched to the oldest waiting caller, for a fraction of
+that CPU (the figures: bench/README.md, "Figures behind code comments"). The replies are
+parsed by hiredis.
 
 Failure handling is that of a shared connection: a lost connection fails every caller
 waiting on it (the next command reconnects); a reply that does not come within `timeout`
