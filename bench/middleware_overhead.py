@@ -60,9 +60,7 @@ async def main() -> None:
             "request id + headers only": RequestIdMiddleware(app),
             "+ metrics": RequestIdMiddleware(app, metrics=Metrics()),
             "+ access log": RequestIdMiddleware(app, access_log=access),
-            "+ access log + metrics": RequestIdMiddleware(
-                app, access_log=access, metrics=Metrics()
-            ),
+            "+ access log + metrics": RequestIdMiddleware(app, access_log=access, metrics=Metrics()),
         }
         print(f"bare app: {bare:.2f} us per request")
         for name, asgi in cases.items():
