@@ -14,6 +14,7 @@ from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.redis.cache import RedisCache
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from application.ports.limits import Rate
+from entrypoints import policies
 from entrypoints.container import build_container, shutdown
 from entrypoints.container.resources import OpenedResources
 from entrypoints.settings import Settings
@@ -117,8 +118,8 @@ def test_settings_hand_out_limits_in_their_windows() -> None:
         registrations_per_client=7,
         registration_window_seconds=30,
     )
-    assert settings.login_limits.failures_per_client == Rate(5, 60)
+    assert policies.login_limits(settings).failures_per_client == Rate(5, 60)
     # A reset confirmation is a guess at a token: it counts like a failed login.
-    assert settings.password_reset_limits.confirms_per_client == Rate(5, 60)
-    assert settings.password_reset_limits.per_account == Rate(2, 600)
-    assert settings.registration_rate == Rate(7, 30)
+    assert policies.password_reset_limits(settings).confirms_per_client == Rate(5, 60)
+    assert policies.password_reset_limits(settings).per_account == Rate(2, 600)
+    assert policies.registration_rate(settings) == Rate(7, 30)

@@ -7,8 +7,9 @@ from dependency_injector import providers
 
 from application import account_emails, auth, profiles, users
 from application.login_throttle import LoginThrottle
+from entrypoints import policies
 from entrypoints.container.infrastructure import Infrastructure
-from entrypoints.container.operations import Operations
+from entrypoints.container.operations import Operations, audited
 from entrypoints.container.persistence import Persistence
 
 settings = Infrastructure.settings
@@ -17,14 +18,13 @@ ids = Infrastructure.ids
 hasher = Infrastructure.hasher
 limiter = Infrastructure.rate_limiter
 uow = Persistence.uow
-auditor = Operations.auditor
 
 
 class Accounts(Operations):
-    login_limits = settings.provided.login_limits
-    registrations_per_client = settings.provided.registration_rate
-    session_policy = settings.provided.session_policy
-    password_reset_limits = settings.provided.password_reset_limits
+    login_limits = providers.Singleton(policies.login_limits, settings)
+    registrations_per_client = providers.Singleton(policies.registration_rate, settings)
+    session_policy = providers.Singleton(policies.session_policy, settings)
+    password_reset_limits = providers.Singleton(policies.password_reset_limits, settings)
 
     session_issuer = providers.Singleton(
         auth.SessionIssuer,
@@ -43,25 +43,19 @@ class Accounts(Operations):
     )
     authenticate = providers.Factory(
         auth.Authenticate,
-        uow=uow,
         hasher=hasher,
         issuer=session_issuer,
-        clock=clock,
         ids=ids,
         throttle=login_throttle,
-        auditor=auditor,
+        **audited,
     )
     refresh_session = providers.Factory(
         auth.RefreshSession,
-        uow=uow,
         codec=Infrastructure.refresh_codec,
         issuer=session_issuer,
-        clock=clock,
-        auditor=auditor,
+        **audited,
     )
-    logout = providers.Factory(
-        auth.Logout, uow=uow, codec=Infrastructure.refresh_codec, clock=clock, auditor=auditor
-    )
+    logout = providers.Factory(auth.Logout, codec=Infrastructure.refresh_codec, **audited)
     purge_expired_sessions = providers.Factory(auth.PurgeExpiredSessions, uow=uow, clock=clock)
     authenticate_access_token = providers.Factory(
         auth.AuthenticateAccessToken,
@@ -73,14 +67,12 @@ class Accounts(Operations):
 
     register_user = providers.Factory(
         users.RegisterUser,
-        uow=uow,
         hasher=hasher,
-        clock=clock,
         ids=ids,
         limiter=limiter,
         per_client=registrations_per_client,
-        auditor=auditor,
         keys=Operations.idempotency_keys,
+        **audited,
     )
     get_user = providers.Factory(profiles.GetUser, uow=Persistence.read_uow)
     list_users = providers.Factory(
@@ -88,34 +80,28 @@ class Accounts(Operations):
     )
     update_user = providers.Factory(
         users.UpdateUser,
-        uow=uow,
         hasher=hasher,
-        clock=clock,
         limiter=limiter,
         password_checks=login_limits.provided.per_account_and_client,
-        auditor=auditor,
+        **audited,
     )
-    delete_user = providers.Factory(users.DeleteUser, uow=uow, auditor=auditor)
+    delete_user = providers.Factory(users.DeleteUser, uow=uow, auditor=Operations.auditor)
 
     request_password_reset = providers.Factory(
         account_emails.RequestPasswordReset,
-        uow=uow,
-        clock=clock,
         limiter=limiter,
         limits=password_reset_limits,
-        auditor=auditor,
         fingerprints=Infrastructure.fingerprints,
+        **audited,
     )
     confirm_password_reset = providers.Factory(
         account_emails.ConfirmPasswordReset,
-        uow=uow,
         tokens=Infrastructure.one_time_tokens,
         hasher=hasher,
-        clock=clock,
         limiter=limiter,
         limits=password_reset_limits,
-        auditor=auditor,
         login_throttle=login_throttle,
+        **audited,
     )
     confirm_email = providers.Factory(
         account_emails.ConfirmEmail, uow=uow, tokens=Infrastructure.one_time_tokens, clock=clock
@@ -125,5 +111,5 @@ class Accounts(Operations):
         uow=uow,
         clock=clock,
         limiter=limiter,
-        rate=settings.provided.verification_resend_rate,
+        rate=providers.Singleton(policies.verification_resend_rate, settings),
     )

@@ -24,15 +24,24 @@ from adapters.sqlalchemy.engine import ConnectionGate, create_engine, dispose
 from adapters.system.clock import SystemClock, Uuid4Generator
 from adapters.text.skeletons import Uts39Skeleton
 from application.pagination import Cursors
+from entrypoints import policies
 from entrypoints.container.resources import OpenedResources, closed_on_shutdown
 from entrypoints.http.caching import ReadThrough
 from entrypoints.observability.metrics import MeteredCache, Metrics
 from entrypoints.settings import Settings, cursor_key, device_token_key, resolve_jwt_secret
 
+settings = providers.Dependency(instance_of=Settings)
+# The Redis clients' settings, shared by the circuit's client and the cache's connection.
+redis_url = settings.provided.redis_url
+redis_timeout = settings.provided.redis_timeout_seconds
+redis_cooldown = settings.provided.redis_cooldown_seconds
+redis_prefix = settings.provided.redis_key_prefix
+
 
 class Infrastructure(containers.DeclarativeContainer):
-    settings = providers.Dependency(instance_of=Settings)
+    settings = settings
     opened = providers.Singleton(OpenedResources)
+    durations = providers.Singleton(policies.durations, settings)
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid4Generator)
@@ -56,7 +65,7 @@ class Infrastructure(containers.DeclarativeContainer):
         secret=jwt_secret,
         issuer=settings.provided.jwt_issuer,
         audience=settings.provided.jwt_audience,
-        ttl=settings.provided.access_token_ttl,
+        ttl=durations.provided.access_token_ttl,
         clock=clock,
     )
     refresh_codec = providers.Singleton(Sha256RefreshTokenCodec)
@@ -73,7 +82,7 @@ class Infrastructure(containers.DeclarativeContainer):
         HmacDeviceTokens,
         key=providers.Callable(device_token_key, jwt_secret),
         clock=clock,
-        ttl=settings.provided.device_token_ttl,
+        ttl=durations.provided.device_token_ttl,
     )
 
     # Shared state: Redis when INKWELL_REDIS_URL is set, else this process. The in-process
@@ -86,12 +95,12 @@ class Infrastructure(containers.DeclarativeContainer):
             RedisCircuit,
             client=providers.Singleton(
                 create_redis,
-                settings.provided.redis_url,
-                timeout=settings.provided.redis_timeout_seconds,
+                redis_url,
+                timeout=redis_timeout,
                 max_connections=settings.provided.redis_max_connections,
             ),
-            timeout=settings.provided.redis_timeout_seconds,
-            cooldown=settings.provided.redis_cooldown_seconds,
+            timeout=redis_timeout,
+            cooldown=redis_cooldown,
         ),
     )
     local_rate_limiter = providers.Singleton(InProcessRateLimiter, clock=clock)
@@ -101,7 +110,7 @@ class Infrastructure(containers.DeclarativeContainer):
         redis=providers.Singleton(
             RedisRateLimiter,
             circuit=redis_circuit,
-            prefix=settings.provided.redis_key_prefix,
+            prefix=redis_prefix,
             fallback=local_rate_limiter,
         ),
     )
@@ -114,13 +123,9 @@ class Infrastructure(containers.DeclarativeContainer):
             providers.Factory(
                 RedisCache,
                 circuit=redis_circuit,
-                redis=providers.Singleton(
-                    PipelinedRedis,
-                    settings.provided.redis_url,
-                    timeout=settings.provided.redis_timeout_seconds,
-                ),
-                prefix=settings.provided.redis_key_prefix,
-                retry_seconds=settings.provided.redis_cooldown_seconds,
+                redis=providers.Singleton(PipelinedRedis, redis_url, timeout=redis_timeout),
+                prefix=redis_prefix,
+                retry_seconds=redis_cooldown,
             ),
         ),
     )
@@ -134,12 +139,14 @@ class Infrastructure(containers.DeclarativeContainer):
         opened,
         dispose,
         providers.Factory(
-            create_engine, settings.provided.database_url, settings.provided.engine_options
+            create_engine,
+            settings.provided.database_url,
+            providers.Singleton(policies.engine_options, settings),
         ),
     )
     # Units of work queue for a pooled connection at this gate, never inside the pool.
     db_gate = providers.Singleton(
         ConnectionGate,
-        size=settings.provided.db_connections,
+        size=providers.Singleton(policies.db_connections, settings),
         timeout=settings.provided.db_pool_timeout_seconds,
     )

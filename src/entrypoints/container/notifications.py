@@ -6,6 +6,7 @@ from dependency_injector import providers
 
 from adapters.email.senders import ConsoleEmailSender, MemoryEmailSender, SmtpEmailSender
 from application import notifications
+from entrypoints import policies
 from entrypoints.container.infrastructure import Infrastructure
 from entrypoints.container.persistence import Persistence
 
@@ -28,7 +29,7 @@ class Notifications(Persistence):
             timeout=settings.provided.smtp_timeout_seconds,
         ),
     )
-    link_policy = settings.provided.link_policy
+    link_policy = providers.Singleton(policies.link_policy, settings)
     list_notifications = providers.Factory(
         notifications.ListNotifications, uow=Persistence.read_uow, cursors=Infrastructure.cursors
     )

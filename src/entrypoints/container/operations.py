@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 from uuid import UUID
 
 from dependency_injector import providers
@@ -38,17 +39,27 @@ def _dead_recorder(
     return record
 
 
+auditor = providers.Singleton(audit.Auditor, clock=clock, ids=Infrastructure.ids)
+# What every audited change takes: its unit of work, the time, the audit trail.
+audited: dict[str, providers.Provider[Any]] = {"uow": uow, "clock": clock, "auditor": auditor}
+
+
 class Operations(Notifications):
-    auditor = providers.Singleton(audit.Auditor, clock=clock, ids=Infrastructure.ids)
+    auditor = auditor
     list_audit_events = providers.Factory(
         audit.ListAuditEvents, uow=Persistence.read_uow, cursors=Infrastructure.cursors
     )
     purge_old_audit_events = providers.Factory(
-        audit.PurgeOldAuditEvents, uow=uow, clock=clock, keep=settings.provided.audit_retention
+        audit.PurgeOldAuditEvents,
+        uow=uow,
+        clock=clock,
+        keep=Infrastructure.durations.provided.audit_retention,
     )
 
     idempotency_keys = providers.Singleton(
-        idempotency.IdempotencyKeys, clock=clock, keep=settings.provided.idempotency_ttl
+        idempotency.IdempotencyKeys,
+        clock=clock,
+        keep=Infrastructure.durations.provided.idempotency_ttl,
     )
     find_idempotent_reply = providers.Factory(
         idempotency.FindIdempotentReply, uow=Persistence.read_uow, clock=clock
@@ -69,7 +80,10 @@ class Operations(Notifications):
     )
     record_dead_message = providers.Factory(jobs.RecordDeadMessage, uow=uow, clock=clock)
     purge_processed_outbox = providers.Factory(
-        jobs.PurgeProcessedOutbox, uow=uow, clock=clock, keep=settings.provided.outbox_retention
+        jobs.PurgeProcessedOutbox,
+        uow=uow,
+        clock=clock,
+        keep=Infrastructure.durations.provided.outbox_retention,
     )
     requeue_dead_jobs = providers.Factory(jobs.RequeueDeadJobs, uow=uow, auditor=auditor)
     arq_redis = providers.Singleton(
@@ -106,6 +120,6 @@ class Operations(Notifications):
         uow=uow,
         queue=job_queue,
         clock=clock,
-        lease=settings.provided.job_lease,
+        lease=Infrastructure.durations.provided.job_lease,
     )
     release_unfinished_outbox = providers.Factory(jobs.ReleaseUnfinishedOutbox, uow=uow)

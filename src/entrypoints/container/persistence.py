@@ -30,24 +30,20 @@ def by_persistence(
     )
 
 
+# What a unit of work takes whatever it stores in.
+every_uow: dict[str, providers.Provider[Any]] = {
+    "ids": Infrastructure.ids,
+    "cache": Infrastructure.cache,
+    "signal": Infrastructure.outbox_signal,
+    "skeletons": Infrastructure.skeletons,
+}
+
+
 class Persistence(Infrastructure):
     memory_db = providers.Singleton(MemoryDatabase)
-    memory_uow = providers.Factory(
-        InMemoryUnitOfWork,
-        db=memory_db,
-        ids=Infrastructure.ids,
-        cache=Infrastructure.cache,
-        signal=Infrastructure.outbox_signal,
-        skeletons=Infrastructure.skeletons,
-    )
+    memory_uow = providers.Factory(InMemoryUnitOfWork, db=memory_db, **every_uow)
     sql_uow = providers.Factory(
-        SqlAlchemyUnitOfWork,
-        engine=Infrastructure.engine,
-        ids=Infrastructure.ids,
-        cache=Infrastructure.cache,
-        signal=Infrastructure.outbox_signal,
-        skeletons=Infrastructure.skeletons,
-        gate=Infrastructure.db_gate,
+        SqlAlchemyUnitOfWork, engine=Infrastructure.engine, gate=Infrastructure.db_gate, **every_uow
     )
     autocommit_engine = providers.Singleton(autocommit, Infrastructure.engine)
     uow = by_persistence(memory=memory_uow, sqlalchemy=sql_uow)

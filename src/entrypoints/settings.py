@@ -1,6 +1,4 @@
-"""Every setting, read from INKWELL_* environment variables (or a .env file), and the
-checks that refuse a bad combination. What the values mean together (modes, policies) is
-in `entrypoints.settings`."""
+"""Every setting, read from INKWELL_* environment variables (or a .env file)."""
 
 from __future__ import annotations
 
@@ -12,6 +10,10 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from entrypoints.signing import cursor_key, device_token_key, resolve_jwt_secret
+
+__all__ = ["Settings", "cursor_key", "device_token_key", "resolve_jwt_secret"]
+
 MIN_JWT_SECRET_LENGTH = 32
 
 
@@ -22,7 +24,7 @@ def _env_file() -> str | None:
     return os.environ.get("INKWELL_ENV_FILE", ".env") or None
 
 
-class SettingsFields(BaseSettings):
+class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="INKWELL_", env_file=_env_file(), extra="ignore", frozen=True
     )
@@ -168,8 +170,13 @@ class SettingsFields(BaseSettings):
             )
         return value
 
+    @property
+    def link_base(self) -> str:
+        """The base of mailed links: the front end's when one is set, else this API's."""
+        return (self.link_base_url or self.public_url).rstrip("/")
+
     @model_validator(mode="after")
-    def _client_outwaits_the_server(self) -> SettingsFields:
+    def _client_outwaits_the_server(self) -> Settings:
         if self.db_command_timeout_seconds * 1000 <= self.db_statement_timeout_ms:
             raise ValueError(
                 "INKWELL_DB_COMMAND_TIMEOUT_SECONDS must be longer than "
@@ -179,7 +186,7 @@ class SettingsFields(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _production_needs_a_real_secret(self) -> SettingsFields:
+    def _production_needs_a_real_secret(self) -> Settings:
         if self.env == "production" and self.email_backend != "smtp":
             raise ValueError(
                 "INKWELL_EMAIL_BACKEND must be smtp when INKWELL_ENV=production (console would "
@@ -193,3 +200,52 @@ class SettingsFields(BaseSettings):
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
             )
         return self
+
+    @property
+    def effective_log_format(self) -> Literal["json", "console"]:
+        """JSON lines everywhere but development, where people read the console."""
+        if self.log_format is not None:
+            return self.log_format
+        return "console" if self.env == "development" else "json"
+
+    @property
+    def metrics_served(self) -> bool:
+        """GET /metrics is routed: in production only behind a scrape token or when declared
+        public; elsewhere whenever metrics are enabled."""
+        if not self.metrics_enabled:
+            return False
+        return self.env != "production" or self.metrics_token is not None or self.metrics_public
+
+    @property
+    def shared_state(self) -> Literal["redis", "local"]:
+        """Cache, rate limits and revocations: in Redis when configured (Idempotency-Keys are
+        in the database either way)."""
+        return "redis" if self.redis_url else "local"
+
+    @property
+    def job_mode(self) -> Literal["arq", "in_process", "recorded"]:
+        """arq workers with Redis; tasks in this process in embedded mode; held for the
+        test to run in test mode."""
+        if self.env == "test":
+            return "recorded"
+        return "arq" if self.redis_url else "in_process"
+
+    def retry_delay(self, tries: int) -> float:
+        """Exponential backoff after the `tries`-th failure, capped."""
+        delay: float = self.job_retry_base_seconds * 2 ** (tries - 1)
+        return min(delay, self.job_retry_max_seconds)
+
+    @property
+    def job_lease_seconds(self) -> float:
+        """How long a dispatched job may take, retries included, before it counts as lost."""
+        backoff = sum(self.retry_delay(t) for t in range(1, self.job_max_tries))
+        return (self.job_timeout_seconds + 10) * self.job_max_tries + backoff + 60
+
+    @property
+    def smtp_password_value(self) -> str | None:
+        return self.smtp_password.get_secret_value() if self.smtp_password else None
+
+    @property
+    def persistence(self) -> Literal["memory", "sqlalchemy"]:
+        """Test mode runs on in-memory adapters; every other mode on the database URL."""
+        return "memory" if self.env == "test" else "sqlalchemy"
