@@ -4,8 +4,8 @@ One declarative container per business area, each built on the ones it uses
 (infrastructure <- persistence <- notifications <- operations <- accounts, publishing;
 persistence <- social); `Container` joins them, so every provider keeps one flat name
 (`container.authenticate`, `container.uow`) for deps, the worker, the CLI and tests'
-`.override(...)`. Settings hand out typed policies (`Settings.login_limits`), so no
-provider builds a `Rate` or a `timedelta` from numbers.
+`.override(...)`). Typed policies come from `entrypoints.policies` (`login_limits(settings)`),
+so no provider builds a `Rate` or a `timedelta` from numbers.
 
 Infrastructure clients are sync-constructed singletons (creating an engine does no I/O), so
 the container never turns async; each closable one registers itself when made and
