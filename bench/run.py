@@ -508,7 +508,7 @@ def main() -> None:
             for connections in CONNECTIONS:
                 # The ceiling is measured before and after the block and the ratios are taken
                 # to the mean of the two: the machine's speed drifts over the minutes a block
-                # takes (the ceiling alone has moved from 6,800 to 9,500 req/s between runs).
+                # takes (by how much: README.md, "Figures behind code comments").
                 before = measure(
                     "ceiling",
                     "ceiling",

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
-import secrets
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from entrypoints.signing import cursor_key, device_token_key, resolve_jwt_secret
+
+__all__ = ["Settings", "cursor_key", "device_token_key", "resolve_jwt_secret"]
 
 MIN_JWT_SECRET_LENGTH = 32
 
@@ -248,33 +249,3 @@ class Settings(BaseSettings):
     def persistence(self) -> Literal["memory", "sqlalchemy"]:
         """Test mode runs on in-memory adapters; every other mode on the database URL."""
         return "memory" if self.env == "test" else "sqlalchemy"
-
-
-def resolve_jwt_secret(settings: Settings) -> str:
-    """The configured secret; otherwise (development, test) a random one, never a constant
-    from the source code. Development keeps it in `jwt_secret_file` (mode 0600) so sessions
-    survive a restart of `make run`; test mode makes a fresh one per container."""
-    if settings.jwt_secret is not None:
-        return settings.jwt_secret.get_secret_value()
-    if settings.env == "test":
-        return secrets.token_urlsafe(48)
-    path = settings.jwt_secret_file
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secret)
-    return secret
-
-
-def device_token_key(jwt_secret: str) -> bytes:
-    """The key that signs device tokens (login throttling), derived like `cursor_key`."""
-    return hmac.digest(jwt_secret.encode(), b"inkwell/device-tokens/v1", hashlib.sha256)
-
-
-def cursor_key(jwt_secret: str) -> bytes:
-    """The key that tags list cursors, derived from the signing secret (one secret to
-    rotate); a different purpose label, so a cursor tag is never a token signature."""
-    return hmac.digest(jwt_secret.encode(), b"inkwell/list-cursors/v1", hashlib.sha256)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.security.argon2_hasher import Argon2PasswordHasher
 from adapters.system.clock import FrozenClock
 from application.auth import LoginCommand, LogoutCommand
 from application.errors import InvalidCredentials, InvalidToken
@@ -63,7 +64,7 @@ async def test_login_upgrades_a_hash_made_with_weaker_parameters(container: Cont
 
         before = await uow.users.get_by_email(Email("ada@example.com"))
     assert before is not None
-    stronger = container.hasher.cls(time_cost=2, memory_cost=64, parallelism=1, max_workers=1)
+    stronger = Argon2PasswordHasher(time_cost=2, memory_cost=64, parallelism=1, max_workers=1)
     container.hasher.override(stronger)
     await _login(container)
     async with container.uow() as uow:

@@ -54,7 +54,8 @@ def create_app(container: Container | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         # A request allocates a few thousand short-lived objects; at the default (700) the
-        # youngest generation was collected several times per request (see bench/README.md).
+        # youngest generation was collected on every request, several times (bench/README.md,
+        # "Figures behind code comments").
         gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])
         yield
         if relay is not None:
@@ -83,7 +84,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.state.metrics = container.metrics() if settings.metrics_served else None
 
     # The routes themselves, not the routers: FastAPI includes a router by reference and
-    # walks it on every request to match, which costs a few percent of a cached read.
+    # walks it on every request to match, which costs every request CPU (bench/README.md,
+    # "Figures behind code comments").
     for module in (auth, users, posts, notifications, admin, health, pages):
         app.router.routes.extend(module.router.routes)
     if settings.metrics_served:

@@ -1,5 +1,6 @@
 """Hot routes first, with the same answers: the router tries routes in order, so a request for
-the last of ~35 routes paid ~20 failed regex matches (a few percent of a cached read).
+a late route paid one failed regex match per route before it (what that cost: bench/README.md,
+"Figures behind code comments").
 
 Two routes can both match one path only if the literal start of one path (up to its first
 parameter) is a prefix of the other's. Only such pairs are order-sensitive, so moving a hot

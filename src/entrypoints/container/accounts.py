@@ -1,0 +1,115 @@
+"""Accounts: registration, credentials, sessions, email verification and password reset,
+the login throttle, profiles."""
+
+from __future__ import annotations
+
+from dependency_injector import providers
+
+from application import account_emails, auth, profiles, users
+from application.login_throttle import LoginThrottle
+from entrypoints import policies
+from entrypoints.container.infrastructure import Infrastructure
+from entrypoints.container.operations import Operations, audited
+from entrypoints.container.persistence import Persistence
+
+settings = Infrastructure.settings
+clock = Infrastructure.clock
+ids = Infrastructure.ids
+hasher = Infrastructure.hasher
+limiter = Infrastructure.rate_limiter
+uow = Persistence.uow
+
+
+class Accounts(Operations):
+    login_limits = providers.Singleton(policies.login_limits, settings)
+    registrations_per_client = providers.Singleton(policies.registration_rate, settings)
+    session_policy = providers.Singleton(policies.session_policy, settings)
+    password_reset_limits = providers.Singleton(policies.password_reset_limits, settings)
+
+    session_issuer = providers.Singleton(
+        auth.SessionIssuer,
+        tokens=Infrastructure.access_tokens,
+        codec=Infrastructure.refresh_codec,
+        clock=clock,
+        ids=ids,
+        policy=session_policy,
+    )
+    login_throttle = providers.Factory(
+        LoginThrottle,
+        limiter=limiter,
+        limits=login_limits,
+        fingerprints=Infrastructure.fingerprints,
+        devices=Infrastructure.device_tokens,
+    )
+    authenticate = providers.Factory(
+        auth.Authenticate,
+        hasher=hasher,
+        issuer=session_issuer,
+        ids=ids,
+        throttle=login_throttle,
+        **audited,
+    )
+    refresh_session = providers.Factory(
+        auth.RefreshSession,
+        codec=Infrastructure.refresh_codec,
+        issuer=session_issuer,
+        **audited,
+    )
+    logout = providers.Factory(auth.Logout, codec=Infrastructure.refresh_codec, **audited)
+    purge_expired_sessions = providers.Factory(auth.PurgeExpiredSessions, uow=uow, clock=clock)
+    authenticate_access_token = providers.Factory(
+        auth.AuthenticateAccessToken,
+        uow=Persistence.read_uow,
+        tokens=Infrastructure.access_tokens,
+        cache=Infrastructure.cache,
+        ttl_seconds=settings.provided.cache_ttl_seconds,
+    )
+
+    register_user = providers.Factory(
+        users.RegisterUser,
+        hasher=hasher,
+        ids=ids,
+        limiter=limiter,
+        per_client=registrations_per_client,
+        keys=Operations.idempotency_keys,
+        **audited,
+    )
+    get_user = providers.Factory(profiles.GetUser, uow=Persistence.read_uow)
+    list_users = providers.Factory(
+        profiles.ListUsers, uow=Persistence.read_uow, cursors=Infrastructure.cursors
+    )
+    update_user = providers.Factory(
+        users.UpdateUser,
+        hasher=hasher,
+        limiter=limiter,
+        password_checks=login_limits.provided.per_account_and_client,
+        **audited,
+    )
+    delete_user = providers.Factory(users.DeleteUser, uow=uow, auditor=Operations.auditor)
+
+    request_password_reset = providers.Factory(
+        account_emails.RequestPasswordReset,
+        limiter=limiter,
+        limits=password_reset_limits,
+        fingerprints=Infrastructure.fingerprints,
+        **audited,
+    )
+    confirm_password_reset = providers.Factory(
+        account_emails.ConfirmPasswordReset,
+        tokens=Infrastructure.one_time_tokens,
+        hasher=hasher,
+        limiter=limiter,
+        limits=password_reset_limits,
+        login_throttle=login_throttle,
+        **audited,
+    )
+    confirm_email = providers.Factory(
+        account_emails.ConfirmEmail, uow=uow, tokens=Infrastructure.one_time_tokens, clock=clock
+    )
+    resend_verification = providers.Factory(
+        account_emails.ResendVerification,
+        uow=uow,
+        clock=clock,
+        limiter=limiter,
+        rate=providers.Singleton(policies.verification_resend_rate, settings),
+    )

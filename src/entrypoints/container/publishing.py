@@ -1,0 +1,35 @@
+"""Publishing: posts and the feed."""
+
+from __future__ import annotations
+
+from dependency_injector import providers
+
+from application import posts
+from entrypoints.container.infrastructure import Infrastructure
+from entrypoints.container.operations import Operations, audited
+from entrypoints.container.persistence import Persistence
+
+
+class Publishing(Operations):
+    # With an Idempotency-Key the draft and the key's answer need one transaction: `uow`,
+    # made only then (its provider is passed, not an instance).
+    create_post = providers.Factory(
+        posts.CreatePost,
+        uow=Persistence.single_statement_uow,
+        keyed_uow=Persistence.uow.provider,
+        keys=Operations.idempotency_keys,
+        clock=Infrastructure.clock,
+        ids=Infrastructure.ids,
+    )
+    get_post = providers.Factory(posts.GetPost, uow=Persistence.read_uow)
+    update_post = providers.Factory(posts.UpdatePost, **audited)
+    publish_post = providers.Factory(posts.PublishPost, **audited)
+    delete_post = providers.Factory(
+        posts.DeletePost, uow=Persistence.uow, auditor=Operations.auditor
+    )
+    list_posts = providers.Factory(
+        posts.ListPosts, uow=Persistence.read_uow, cursors=Infrastructure.cursors
+    )
+    get_feed = providers.Factory(
+        posts.GetFeed, uow=Persistence.read_uow, cursors=Infrastructure.cursors
+    )
