@@ -14,13 +14,14 @@ from uuid import UUID
 from dependency_injector import containers, providers
 
 from adapters.arq.queue import ArqJobQueue, create_arq_redis
+from adapters.auth_state_cache import CachedAuthStates
 from adapters.email.senders import ConsoleEmailSender, MemoryEmailSender, SmtpEmailSender
 from adapters.memory.cache import InProcessCache
 from adapters.memory.jobs import InProcessJobQueue, InProcessOutboxSignal, RecordingJobQueue
 from adapters.memory.limits import InProcessRateLimiter
 from adapters.memory.outbox_stats import InMemoryOutboxStats
 from adapters.memory.store import MemoryDatabase
-from adapters.memory.uow import InMemoryUnitOfWork
+from adapters.memory.uow import InMemoryDraftInserts, InMemoryReadUnitOfWork, InMemoryUnitOfWork
 from adapters.redis.cache import RedisCache
 from adapters.redis.circuit import RedisCircuit, create_redis
 from adapters.redis.limits import RedisRateLimiter
@@ -33,6 +34,7 @@ from adapters.security.jwt_tokens import (
     JwtAccessTokenService,
     Sha256RefreshTokenCodec,
 )
+from adapters.sqlalchemy.drafts import SqlAlchemyDraftInserts
 from adapters.sqlalchemy.engine import (
     ConnectionGate,
     EngineOptions,
@@ -40,10 +42,10 @@ from adapters.sqlalchemy.engine import (
     autocommit,
     create_engine,
     dispose,
-    single_statement,
+    read_only,
 )
 from adapters.sqlalchemy.outbox_stats import SqlAlchemyOutboxStats
-from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
+from adapters.sqlalchemy.uow import SqlAlchemyReadUnitOfWork, SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, Uuid4Generator
 from adapters.text.skeletons import Uts39Skeleton
 from application import (
@@ -259,23 +261,28 @@ class Container(containers.DeclarativeContainer):
         gate=db_gate,
     )
     uow = providers.Selector(settings.provided.persistence, memory=memory_uow, sqlalchemy=sql_uow)
-    # Read-only use cases get a unit of work on autocommit connections (SQL); in memory the
-    # same adapter serves all three kinds. (A provider called with keywords overrides those.)
+    # Read use cases get a read unit of work (autocommit connections on SQL; a snapshot that
+    # refuses writes in memory).
     read_uow = providers.Selector(
         settings.provided.persistence,
-        memory=memory_uow,
+        memory=providers.Factory(InMemoryReadUnitOfWork, db=memory_db, skeletons=skeletons),
         sqlalchemy=providers.Factory(
-            sql_uow, engine=providers.Singleton(autocommit, engine), read_only=True
+            SqlAlchemyReadUnitOfWork,
+            engine=providers.Singleton(read_only, engine),
+            skeletons=skeletons,
+            gate=db_gate,
         ),
     )
-    # Use cases whose whole change is one statement and no events (create a draft) run it as a
-    # transaction of its own: no BEGIN and COMMIT round trips (see engine.single_statement).
-    single_statement_uow = providers.Selector(
+    # Creating a draft is one statement and no events (see adapters/sqlalchemy/drafts.py).
+    draft_inserts = providers.Selector(
         settings.provided.persistence,
-        memory=memory_uow,
-        sqlalchemy=providers.Factory(
-            sql_uow, engine=providers.Singleton(single_statement, engine), single_statement=True
+        memory=providers.Singleton(InMemoryDraftInserts, db=memory_db),
+        sqlalchemy=providers.Singleton(
+            SqlAlchemyDraftInserts, engine=providers.Singleton(autocommit, engine), gate=db_gate
         ),
+    )
+    auth_states = providers.Singleton(
+        CachedAuthStates, cache=cache, ttl_seconds=settings.provided.cache_ttl_seconds
     )
     database_probe = providers.Selector(
         settings.provided.persistence,
@@ -335,8 +342,7 @@ class Container(containers.DeclarativeContainer):
         auth.AuthenticateAccessToken,
         uow=read_uow,
         tokens=access_tokens,
-        cache=cache,
-        ttl_seconds=settings.provided.cache_ttl_seconds,
+        cache=auth_states,
     )
 
     register_user = providers.Factory(
@@ -506,7 +512,7 @@ class Container(containers.DeclarativeContainer):
     # made only then (its provider is passed, not an instance).
     create_post = providers.Factory(
         posts.CreatePost,
-        uow=single_statement_uow,
+        drafts=draft_inserts,
         keyed_uow=uow.provider,
         keys=idempotency_keys,
         clock=clock,

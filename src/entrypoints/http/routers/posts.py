@@ -5,10 +5,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from application.cache_policy import PUBLISHED_POSTS, feed_namespace, post_namespace
 from application.errors import NotFound
 from application.idempotency import Idempotency
 from application.pagination import Page
-from application.ports.cache import PUBLISHED_POSTS, feed_namespace, post_namespace
 from application.ports.idempotency import StoredResponse
 from application.posts import CreatePostCommand, UpdatePostCommand
 from application.views import PostView

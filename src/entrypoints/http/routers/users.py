@@ -6,9 +6,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 
 from application.audit import Origin
+from application.cache_policy import user_namespace
 from application.idempotency import Idempotency
 from application.pagination import Page
-from application.ports.cache import user_namespace
 from application.ports.idempotency import StoredResponse
 from application.profiles import GetUserQuery, ListUsersQuery, shape_seen_by
 from application.users import RegisterUserCommand, UpdateUserCommand
