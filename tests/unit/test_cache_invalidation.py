@@ -126,11 +126,14 @@ WRITES: dict[str, tuple[Write, set[str]]] = {
 }
 
 
-async def _cached(backend: Container, namespaces: dict[str, str]) -> None:
-    cache = backend.cache()
+async def _cached_world(backend: Container) -> tuple[World, dict[str, str]]:
+    """The world, with an entry cached under each of its namespaces."""
+    world = await _world(backend)
+    namespaces, cache = world.namespaces(), backend.cache()
     for namespace in namespaces.values():
         found = await cache.lookup(namespace, "entry")
         await cache.store(namespace, "entry", found.generation, b"cached", 60)
+    return world, namespaces
 
 
 async def _still_cached(backend: Container, namespaces: dict[str, str]) -> set[str]:
@@ -148,9 +151,7 @@ async def test_a_commit_retires_the_namespaces_the_write_changed(
     backend: Container, write: str
 ) -> None:
     run, retired = WRITES[write]
-    world = await _world(backend)
-    namespaces = world.namespaces()
-    await _cached(backend, namespaces)
+    world, namespaces = await _cached_world(backend)
     async with backend.uow() as uow:
         await run(uow, world)
         assert await _still_cached(backend, namespaces) == set(namespaces)  # not yet
@@ -161,9 +162,7 @@ async def test_a_commit_retires_the_namespaces_the_write_changed(
 @pytest.mark.parametrize("write", WRITES, ids=list(WRITES))
 async def test_a_rollback_retires_nothing(backend: Container, write: str) -> None:
     run, _retired = WRITES[write]
-    world = await _world(backend)
-    namespaces = world.namespaces()
-    await _cached(backend, namespaces)
+    world, namespaces = await _cached_world(backend)
     async with backend.uow() as uow:
         await run(uow, world)
     assert await _still_cached(backend, namespaces) == set(namespaces)

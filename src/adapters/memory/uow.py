@@ -44,6 +44,17 @@ class _InMemoryRepositories(ReadUnitOfWork):
         self.audit = InMemoryAuditRepository(state)
         self.idempotency_keys = InMemoryIdempotencyKeyRepository(state)
 
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._leave()
+
+    def _leave(self) -> None:
+        """What leaving the block undoes (nothing for a snapshot)."""
+
 
 class InMemoryReadUnitOfWork(_InMemoryRepositories):
     """Reads a snapshot of the committed state that refuses every write, so a use case wired
@@ -56,14 +67,6 @@ class InMemoryReadUnitOfWork(_InMemoryRepositories):
     async def __aenter__(self) -> Self:
         self._work_on(self._db.state.read_only())
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None
 
 
 class InMemoryUnitOfWork(_InMemoryRepositories, UnitOfWork):
@@ -92,12 +95,7 @@ class InMemoryUnitOfWork(_InMemoryRepositories, UnitOfWork):
         self._changes.clear()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def _leave(self) -> None:
         self._events = []
         self._changes.clear()
         self._db.lock.release()

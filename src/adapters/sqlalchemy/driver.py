@@ -1,7 +1,7 @@
 """Whole-row INSERTs run on asyncpg itself, for the one write on the hot path (create a draft).
 
-SQLAlchemy's execution path (the greenlet hop, the cursor adapter, result set-up) costs about
-70 us of CPU per statement here, more than the driver's own work; see bench/README.md. This
+SQLAlchemy's execution path (the greenlet hop, the cursor adapter, result set-up) costs more
+CPU per statement than the driver's own work (figures in bench/README.md). This
 path skips it on a connection SQLAlchemy checked out, and only where SQLAlchemy has no
 transaction to join: its asyncpg adapter begins lazily, at its own first statement, so a
 driver-level statement in a transactional unit of work would run outside the transaction.

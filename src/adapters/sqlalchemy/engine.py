@@ -135,8 +135,8 @@ def _sqlite_begin(conn: Any) -> None:
 class ConnectionGate:
     """Bounds the units of work that hold a pooled connection with a plain semaphore of the
     pool's size, so requests queue here and the pool itself never makes anyone wait: a wait
-    in SQLAlchemy's async pool costs a task and a queue per waiter (measured: ~15% of a
-    create-post's CPU with 32 concurrent requests on 20 connections). A wait past `timeout`
+    in SQLAlchemy's async pool costs a task and a queue per waiter (its share of a
+    create-post's CPU: bench/README.md). A wait past `timeout`
     is the pool timeout's answer: the database is unavailable for now (503)."""
 
     def __init__(self, size: int, timeout: float) -> None:

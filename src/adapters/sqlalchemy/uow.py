@@ -37,6 +37,9 @@ class _SqlAlchemyConnectionScope(ReadUnitOfWork):
 
     _begin = False
 
+    def _reset(self) -> None:
+        self._changes.clear()
+
     def __init__(
         self, engine: AsyncEngine, skeletons: ConfusableSkeleton, gate: ConnectionGate | None
     ) -> None:
@@ -65,7 +68,7 @@ class _SqlAlchemyConnectionScope(ReadUnitOfWork):
                 raise error from exc
             raise
         self._conn = conn
-        self._changes.clear()
+        self._reset()
         self.users = SqlAlchemyUserRepository(conn, self._changes, self._skeletons)
         self.posts = SqlAlchemyPostRepository(conn, self._changes)
         self.follows = SqlAlchemyFollowRepository(conn, self._changes)
@@ -84,7 +87,7 @@ class _SqlAlchemyConnectionScope(ReadUnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         conn, self._conn = self._conn, None
-        self._changes.clear()
+        self._reset()
         if conn is not None:
             try:
                 if conn.in_transaction():
@@ -135,18 +138,9 @@ class SqlAlchemyUnitOfWork(_SqlAlchemyConnectionScope, UnitOfWork):
         self._cache = cache
         self._events: list[DomainEvent] = []
 
-    async def __aenter__(self) -> Self:
+    def _reset(self) -> None:
         self._events = []
-        return await super().__aenter__()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._events = []
-        await super().__aexit__(exc_type, exc, tb)
+        self._changes.clear()
 
     def collect(self, events: list[DomainEvent]) -> None:
         self._events.extend(events)
