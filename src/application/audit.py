@@ -21,7 +21,7 @@ from application.pagination import Cursors, Page
 from application.ports.audit import AuditFilter
 from application.ports.repositories import Keyset
 from application.ports.system import Clock, IdGenerator
-from application.ports.uow import UnitOfWork
+from application.ports.uow import ReadUnitOfWork, UnitOfWork
 from application.views import Actor
 from domain.audit import AuditEvent, AuditKind, Details
 from domain.user import User
@@ -130,7 +130,7 @@ class ListAuditEvents:
     """Administrators only (others get Forbidden, whatever they ask for). Newest first,
     narrowed by the filter."""
 
-    def __init__(self, uow: UnitOfWork, cursors: Cursors) -> None:
+    def __init__(self, uow: ReadUnitOfWork, cursors: Cursors) -> None:
         self._uow = uow
         self._cursors = cursors
 

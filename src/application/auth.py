@@ -11,7 +11,7 @@ from uuid import UUID
 from application.audit import NO_ORIGIN, Auditor, Origin
 from application.errors import ConcurrentUpdate, InvalidCredentials, InvalidToken, RateLimited
 from application.login_throttle import LoginThrottle, Refused
-from application.ports.cache import Cache, user_namespace
+from application.ports.cache import AuthStateCache
 from application.ports.repositories import AuthState
 from application.ports.security import (
     AccessTokenService,
@@ -19,7 +19,7 @@ from application.ports.security import (
     RefreshTokenCodec,
 )
 from application.ports.system import Clock, IdGenerator
-from application.ports.uow import UnitOfWork
+from application.ports.uow import ReadUnitOfWork, UnitOfWork
 from application.views import Actor, TokenPair
 from domain.audit import AuditKind, Details
 from domain.errors import InvalidEmail
@@ -324,30 +324,24 @@ class AuthenticateAccessToken:
 
     def __init__(
         self,
-        uow: UnitOfWork,
+        uow: ReadUnitOfWork,
         tokens: AccessTokenService,
-        cache: Cache,
-        ttl_seconds: int,
+        cache: AuthStateCache,
     ) -> None:
         self._uow = uow
         self._tokens = tokens
         self._cache = cache
-        self._ttl = ttl_seconds
 
     async def _state(self, user_id: UUID, session_id: UUID) -> AuthState | None:
         """The user's auth state, cached under the user's namespace: every user write and
-        every session revocation bumps it after commit (see application.ports.cache)."""
-        namespace, key = user_namespace(user_id), f"auth:{session_id}"
-        found = await self._cache.lookup(namespace, key)
-        if found.value is not None:
-            active, admin, version, alive = found.value.decode().split("|")
-            return AuthState(active == "1", admin == "1", int(version), alive == "1")
+        every session revocation bumps it after commit (see application.cache_policy)."""
+        found = await self._cache.lookup(user_id, session_id)
+        if found.state is not None:
+            return found.state
         async with self._uow as uow:
             state = await uow.users.auth_state(user_id, session_id)
         if state is not None:
-            flags = (state.is_active, state.is_admin, state.token_version, state.session_active)
-            value = "|".join(str(int(f)) for f in flags).encode()
-            await self._cache.store(namespace, key, found.generation, value, self._ttl)
+            await self._cache.store(user_id, session_id, found.generation, state)
         return state
 
     async def execute(self, token: str) -> Actor:

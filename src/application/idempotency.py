@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 from application.errors import IdempotencyKeyReused
 from application.ports.idempotency import IdempotencyKey, IdempotencyRecord, StoredResponse
 from application.ports.system import Clock
-from application.ports.uow import UnitOfWork
+from application.ports.uow import ReadUnitOfWork, UnitOfWork
 
 V = TypeVar("V")
 
@@ -59,7 +59,7 @@ class FindIdempotentReply:
     """The answer a live key holds, to replay; None when the key is free. The same key sent
     with another request (another fingerprint) is refused."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: ReadUnitOfWork, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 

@@ -9,7 +9,7 @@ from application.errors import NotFound
 from application.pagination import Cursors, Page
 from application.ports.repositories import Keyset
 from application.ports.system import Clock
-from application.ports.uow import UnitOfWork
+from application.ports.uow import ReadUnitOfWork, UnitOfWork
 from application.views import Actor
 from domain.notification import Notification
 
@@ -30,7 +30,7 @@ class NotificationView:
 class ListNotifications:
     """The caller's own notifications, newest first."""
 
-    def __init__(self, uow: UnitOfWork, cursors: Cursors) -> None:
+    def __init__(self, uow: ReadUnitOfWork, cursors: Cursors) -> None:
         self._uow = uow
         self._cursors = cursors
 

@@ -17,7 +17,7 @@ from application.idempotency import Idempotency, IdempotencyKeys
 from application.pagination import Cursors, Page
 from application.ports.repositories import Keyset
 from application.ports.system import Clock, IdGenerator
-from application.ports.uow import UnitOfWork
+from application.ports.uow import DraftInserts, ReadUnitOfWork, UnitOfWork
 from application.views import Actor, PostView
 from domain.audit import AuditKind, Details
 from domain.post import Post
@@ -82,19 +82,19 @@ class CreatePostCommand:
 
 class CreatePost:
     """Every new post starts as a draft of its caller. Without an Idempotency-Key its whole
-    change is one insert and no event, so it may run on a single-statement unit of work
-    (`uow`, the container gives it one). With a key, the draft and the key's answer are
-    written in one transaction (a unit of work from `keyed_uow`): one key, one post."""
+    change is one insert and no event: `drafts` stores it as a statement of its own. With a
+    key, the draft and the key's answer are written in one transaction (a unit of work from
+    `keyed_uow`): one key, one post."""
 
     def __init__(
         self,
-        uow: UnitOfWork,
+        drafts: DraftInserts,
         keyed_uow: Callable[[], UnitOfWork],
         keys: IdempotencyKeys,
         clock: Clock,
         ids: IdGenerator,
     ) -> None:
-        self._uow = uow
+        self._drafts = drafts
         self._keyed_uow = keyed_uow
         self._keys = keys
         self._clock = clock
@@ -110,9 +110,7 @@ class CreatePost:
         )
         view = PostView.of(post)
         if cmd.idempotency is None:
-            async with self._uow as uow:
-                await uow.posts.add(post)
-                await uow.commit()
+            await self._drafts.insert(post)
             return view
         async with self._keyed_uow() as uow:
             # The key first: a concurrent repeat waits on it and writes nothing at all.
@@ -123,7 +121,7 @@ class CreatePost:
 
 
 class GetPost:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: ReadUnitOfWork) -> None:
         self._uow = uow
 
     async def execute(self, actor: Actor | None, post_id: UUID) -> PostView:
@@ -225,7 +223,7 @@ class DeletePost:
 class ListPosts:
     """Published posts only, newest first; optionally one author's."""
 
-    def __init__(self, uow: UnitOfWork, cursors: Cursors) -> None:
+    def __init__(self, uow: ReadUnitOfWork, cursors: Cursors) -> None:
         self._uow = uow
         self._cursors = cursors
 
@@ -244,7 +242,7 @@ class ListPosts:
 class GetFeed:
     """Published posts of the users the caller follows, newest first."""
 
-    def __init__(self, uow: UnitOfWork, cursors: Cursors) -> None:
+    def __init__(self, uow: ReadUnitOfWork, cursors: Cursors) -> None:
         self._uow = uow
         self._cursors = cursors
 

@@ -13,7 +13,7 @@ from uuid import UUID
 from application.errors import Forbidden, NotFound
 from application.pagination import Cursors, Page
 from application.ports.repositories import Keyset
-from application.ports.uow import UnitOfWork
+from application.ports.uow import ReadUnitOfWork
 from application.views import Actor, PublicProfileView, UserView
 
 
@@ -38,7 +38,7 @@ class GetUser:
     """The full view for the account itself and administrators, a public profile (no email,
     no account flags) for everyone else."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: ReadUnitOfWork) -> None:
         self._uow = uow
 
     async def execute(self, query: GetUserQuery) -> UserView | PublicProfileView:
@@ -62,7 +62,7 @@ class ListUsers:
     """Administrators only: a directory of every account would hand anyone the addresses and
     the administrators. Oldest first, keyset pages."""
 
-    def __init__(self, uow: UnitOfWork, cursors: Cursors) -> None:
+    def __init__(self, uow: ReadUnitOfWork, cursors: Cursors) -> None:
         self._uow = uow
         self._cursors = cursors
 

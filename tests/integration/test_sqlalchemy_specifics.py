@@ -14,15 +14,13 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from adapters.sqlalchemy import migrate
-from adapters.sqlalchemy.engine import STATEMENTS_LEFT, SingleStatementViolation
+from adapters.sqlalchemy.drafts import SqlAlchemyDraftInserts
 from adapters.sqlalchemy.tables import metadata, outbox
-from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from application.errors import StoreUnavailable
 from application.posts import CreatePostCommand
 from application.profiles import GetUserQuery
 from application.users import RegisterUserCommand
 from application.views import Actor, UserView
-from domain.events import UserRegistered
 from domain.post import Post
 from domain.values import Body, Title
 from entrypoints.container import shutdown
@@ -227,15 +225,12 @@ async def migrated_database(request: pytest.FixtureRequest, tmp_path: Path) -> A
         yield url
 
 
-async def test_a_single_statement_unit_of_work_runs_one_statement_and_no_more(
-    migrated_database: str,
-) -> None:
-    """Creating a draft runs without BEGIN/COMMIT; a second statement there would not be atomic
-    with the first, so it raises, and the pooled connection forgets the limit afterwards."""
+async def test_a_draft_is_inserted_as_a_statement_of_its_own(migrated_database: str) -> None:
+    """Creating a draft runs without BEGIN/COMMIT (its own port, on an autocommit engine),
+    and the row is there for every later reader."""
     container = sql_container(migrated_database, db_pool_size=1, db_max_overflow=0)
-    uow_of_create = container.create_post()._uow
-    assert isinstance(uow_of_create, SqlAlchemyUnitOfWork)
-    assert uow_of_create._single_statement  # what makes a create skip BEGIN and COMMIT
+    drafts = container.create_post()._drafts
+    assert isinstance(drafts, SqlAlchemyDraftInserts)
     try:
         view = await container.register_user().execute(RegisterUserCommand("a@x.io", "p" * 10, "A"))
         actor = Actor(view.id, is_admin=False)
@@ -244,29 +239,6 @@ async def test_a_single_statement_unit_of_work_runs_one_statement_and_no_more(
             stored = await uow.posts.get(post.id)
         assert stored is not None
         assert stored.title.value == "T"
-
-        draft = Post.draft(uuid4(), view.id, Title("x"), Body("y"), now=container.clock().now())
-        async with container.single_statement_uow() as uow:
-            assert await uow.users.get(view.id) is not None
-            with pytest.raises(SingleStatementViolation):
-                await uow.posts.add(draft)
-        async with container.single_statement_uow() as uow:
-            uow.collect([UserRegistered(container.clock().now(), view.id, "a@x.io")])
-            with pytest.raises(AssertionError, match="events need a transaction"):
-                await uow.commit()
-        # The one pooled connection carries no limit any more, and another single-statement
-        # unit of work on it gets its own one statement.
-        async with container.engine().connect() as conn:
-            assert STATEMENTS_LEFT not in conn.info
-        async with container.single_statement_uow() as uow:
-            assert await uow.users.get(view.id) is not None
-        async with container.uow() as uow:
-            await uow.posts.add(draft)
-            assert await uow.posts.get(draft.id) is not None
-            await uow.commit()
-        async with container.read_uow() as uow:
-            assert await uow.users.get(view.id) is not None
-            assert await uow.posts.get(draft.id) is not None
     finally:
         await shutdown(container)
 
@@ -317,9 +289,8 @@ async def test_a_draft_written_by_the_driver_on_a_lost_connection_is_a_503_then_
         # A statement the database refuses is SQLAlchemy's kind of error, and no reason to
         # retire the connection.
         ghost = Post.draft(uuid4(), uuid4(), Title("x"), Body("y"), now=container.clock().now())
-        async with container.single_statement_uow() as uow:
-            with pytest.raises(IntegrityError):
-                await uow.posts.add(ghost)
+        with pytest.raises(IntegrityError):
+            await container.draft_inserts().insert(ghost)
         await create("after the refusal")
 
         proxy.black_hole()

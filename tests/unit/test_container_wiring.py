@@ -10,9 +10,10 @@ import pytest
 
 from adapters.arq.queue import ArqJobQueue
 from adapters.memory.jobs import InProcessJobQueue, RecordingJobQueue
-from adapters.memory.uow import InMemoryUnitOfWork
+from adapters.memory.uow import InMemoryDraftInserts, InMemoryReadUnitOfWork, InMemoryUnitOfWork
 from adapters.redis.cache import RedisCache
-from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
+from adapters.sqlalchemy.drafts import SqlAlchemyDraftInserts
+from adapters.sqlalchemy.uow import SqlAlchemyReadUnitOfWork, SqlAlchemyUnitOfWork
 from application.ports.limits import Rate
 from entrypoints import policies
 from entrypoints.container import build_container, shutdown
@@ -26,11 +27,13 @@ NO_SERVER = "redis://127.0.0.1:1/0"
 # Without INKWELL_REDIS_URL no selector reaches these (they need a URL to be made).
 REDIS_CLIENTS = {"redis_circuit", "arq_redis"}
 
+MEMORY = (InMemoryUnitOfWork, InMemoryReadUnitOfWork, InMemoryDraftInserts)
+SQL = (SqlAlchemyUnitOfWork, SqlAlchemyReadUnitOfWork, SqlAlchemyDraftInserts)
 MODES = [
-    ("test", None, "memory", InMemoryUnitOfWork, RecordingJobQueue),
-    ("test", NO_SERVER, "console", InMemoryUnitOfWork, RecordingJobQueue),
-    ("development", None, "smtp", SqlAlchemyUnitOfWork, InProcessJobQueue),
-    ("development", NO_SERVER, "console", SqlAlchemyUnitOfWork, ArqJobQueue),
+    ("test", None, "memory", MEMORY, RecordingJobQueue),
+    ("test", NO_SERVER, "console", MEMORY, RecordingJobQueue),
+    ("development", None, "smtp", SQL, InProcessJobQueue),
+    ("development", NO_SERVER, "console", SQL, ArqJobQueue),
 ]
 
 
@@ -44,13 +47,13 @@ def _settings(tmp_path: Path, env: str, redis_url: str | None, email: str) -> Se
     )
 
 
-@pytest.mark.parametrize(("env", "redis_url", "email", "uow_type", "queue_type"), MODES)
+@pytest.mark.parametrize(("env", "redis_url", "email", "uow_types", "queue_type"), MODES)
 async def test_every_provider_resolves_in_each_mode_without_a_server(
     tmp_path: Path,
     env: str,
     redis_url: str | None,
     email: str,
-    uow_type: type,
+    uow_types: tuple[type, type, type],
     queue_type: type,
 ) -> None:
     container = build_container(_settings(tmp_path, env, redis_url, email))
@@ -60,9 +63,10 @@ async def test_every_provider_resolves_in_each_mode_without_a_server(
             for name, provider in container.providers.items()
             if redis_url is not None or name not in REDIS_CLIENTS
         }
-        assert isinstance(resolved["uow"], uow_type)
-        assert isinstance(resolved["read_uow"], uow_type)
-        assert isinstance(resolved["single_statement_uow"], uow_type)
+        write, read, drafts = uow_types
+        assert isinstance(resolved["uow"], write)
+        assert isinstance(resolved["read_uow"], read)
+        assert isinstance(resolved["draft_inserts"], drafts)
         assert isinstance(resolved["job_queue"], queue_type)
         assert isinstance(resolved["raw_cache"], RedisCache) == (redis_url is not None)
     finally:

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Any, NoReturn, TypeVar
 from uuid import UUID
 
 from application.outbox import OutboxRecord
 from application.ports.idempotency import IdempotencyKey, IdempotencyRecord
+from application.ports.uow import WriteInReadUnitOfWork
 from domain.audit import AuditEvent
 from domain.follow import Follow
 from domain.notification import EmailToken, Notification
@@ -41,6 +44,39 @@ class MemoryState:
             audit_events=dict(self.audit_events),
             idempotency_keys=dict(self.idempotency_keys),
         )
+
+    def read_only(self) -> MemoryState:
+        """A snapshot that refuses every change, as a read unit of work's connection does."""
+        snapshot = _ReadOnlyState(**{f.name: _ReadOnly(getattr(self, f.name)) for f in _FIELDS})
+        object.__setattr__(snapshot, "_sealed", True)
+        return snapshot
+
+
+_FIELDS = dataclasses.fields(MemoryState)
+
+
+def _refuse(*_args: Any, **_kwargs: Any) -> NoReturn:
+    raise WriteInReadUnitOfWork("A read unit of work cannot write; give the use case a UnitOfWork.")
+
+
+class _ReadOnly(dict[Any, Any]):
+    __setitem__ = __delitem__ = pop = popitem = clear = update = setdefault = _refuse
+    __ior__ = _refuse
+
+
+class _ReadOnlyState(MemoryState):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_sealed", False):
+            _refuse()
+        super().__setattr__(name, value)
+
+
+E = TypeVar("E", User, Post)
+
+
+def copy(entity: E) -> E:
+    """Entities are stored and handed out as copies, never shared with a caller."""
+    return dataclasses.replace(entity, events=[])
 
 
 class MemoryDatabase:

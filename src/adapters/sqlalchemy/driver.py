@@ -1,11 +1,11 @@
 """Whole-row INSERTs run on asyncpg itself, for the one write on the hot path (create a draft).
 
-SQLAlchemy's execution path (the greenlet hop, the cursor adapter, result set-up) costs about
-70 us of CPU per statement here, more than the driver's own work; see bench/README.md. This
+SQLAlchemy's execution path (the greenlet hop, the cursor adapter, result set-up) costs more
+CPU per statement than the driver's own work (figures in bench/README.md). This
 path skips it on a connection SQLAlchemy checked out, and only where SQLAlchemy has no
 transaction to join: its asyncpg adapter begins lazily, at its own first statement, so a
 driver-level statement in a transactional unit of work would run outside the transaction.
-A single-statement unit of work (autocommit) is such a place."""
+The draft inserts (adapters/sqlalchemy/drafts.py, autocommit) are such a place."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sqlalchemy.engine import count_statement
 from application.errors import StoreUnavailable
 
 
@@ -38,7 +37,6 @@ class DriverInsert:
             self._binds.append((name, bind))
 
     async def run(self, conn: AsyncConnection, row: Mapping[str, Any]) -> None:
-        count_statement(conn.sync_connection)
         dialect = conn.dialect
         args = [row[key] if bind is None else bind(row[key], dialect) for key, bind in self._binds]
         driver = (await conn.get_raw_connection()).driver_connection

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from application.errors import StoreUnavailable
 from application.ports.system import ReadinessProbe
+from application.ports.uow import WriteInReadUnitOfWork
 
 log = logging.getLogger("inkwell.db")
 
@@ -84,6 +85,15 @@ def _abort_at_once(dbapi_connection: Any, _record: Any, _exc: BaseException | No
         driver.terminate()
 
 
+def as_store_error(exc: BaseException) -> StoreUnavailable | None:
+    """The application's error for a database that could not serve, else None."""
+    if isinstance(exc, OSError) or (
+        isinstance(exc, sa_exc.SQLAlchemyError) and database_unavailable(exc)
+    ):
+        return StoreUnavailable("The database did not answer.")
+    return None
+
+
 def database_unavailable(exc: BaseException) -> bool:
     """The database could not be reached or did not answer in time (no pooled connection
     within the pool timeout, refused or dropped connection, connect or statement timeout,
@@ -116,7 +126,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock up front: a transaction that reads and then writes cannot
     # fail half-way with SQLITE_BUSY; others wait up to busy_timeout instead. An autocommit
-    # connection (read-only and single-statement units of work) gets no BEGIN: SQLAlchemy
+    # connection (read units of work, draft inserts) gets no BEGIN: SQLAlchemy
     # still signals one, and an explicit BEGIN would hold the lock, then roll back the write.
     if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -125,8 +135,8 @@ def _sqlite_begin(conn: Any) -> None:
 class ConnectionGate:
     """Bounds the units of work that hold a pooled connection with a plain semaphore of the
     pool's size, so requests queue here and the pool itself never makes anyone wait: a wait
-    in SQLAlchemy's async pool costs a task and a queue per waiter (measured: ~15% of a
-    create-post's CPU with 32 concurrent requests on 20 connections). A wait past `timeout`
+    in SQLAlchemy's async pool costs a task and a queue per waiter (its share of a
+    create-post's CPU: bench/README.md). A wait past `timeout`
     is the pool timeout's answer: the database is unavailable for now (503)."""
 
     def __init__(self, size: int, timeout: float) -> None:
@@ -148,40 +158,23 @@ class ConnectionGate:
 
 
 def autocommit(engine: AsyncEngine) -> AsyncEngine:
-    """The same pool, without transactions: for units of work that only read."""
+    """The same pool, without BEGIN and COMMIT: each statement is a transaction of its own."""
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
-# Set on a connection's info while a single-statement unit of work holds it: how many
-# statements it may still run.
-STATEMENTS_LEFT = "inkwell.statements_left"
+def read_only(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool without transactions, for read units of work: a statement that would
+    write raises WriteInReadUnitOfWork before it runs (as the in-memory adapter refuses)."""
+    reads = autocommit(engine)
+    event.listen(reads.sync_engine, "before_execute", _refuse_writes)
+    return reads
 
 
-def single_statement(engine: AsyncEngine) -> AsyncEngine:
-    """The same pool, without BEGIN and COMMIT, for units of work whose whole change is one
-    statement: Postgres and SQLite run a lone statement as a transaction of its own, so the two
-    round trips buy nothing there. A second statement while such a unit of work holds the
-    connection raises instead of running outside the first one's transaction."""
-    single = engine.execution_options(isolation_level="AUTOCOMMIT")
-    event.listen(single.sync_engine, "before_execute", count_statement)
-    return single
-
-
-def count_statement(conn: Any, *_args: Any) -> None:
-    """Counts a statement against a single-statement unit of work's one (a no-op elsewhere)."""
-    left = conn.info.get(STATEMENTS_LEFT)
-    if left is None:  # not inside a single-statement unit of work
-        return
-    if left < 1:
-        raise SingleStatementViolation(
-            "A single-statement unit of work ran a second statement; the two would not be "
-            "atomic. Give the use case a transactional unit of work."
+def _refuse_writes(_conn: Any, clauseelement: Any, *_args: Any) -> None:
+    if getattr(clauseelement, "is_dml", False):
+        raise WriteInReadUnitOfWork(
+            "A read unit of work cannot write; give the use case a UnitOfWork."
         )
-    conn.info[STATEMENTS_LEFT] = left - 1
-
-
-class SingleStatementViolation(RuntimeError):
-    """A programming error: a use case wired to a single-statement unit of work ran more."""
 
 
 class SqlAlchemyProbe(ReadinessProbe):

@@ -15,17 +15,17 @@ from application.ports.repositories import (
     UserRepository,
 )
 from domain.events import DomainEvent
+from domain.post import Post
 
 
-class UnitOfWork(Protocol):
-    """One atomic business transaction.
+class WriteInReadUnitOfWork(RuntimeError):
+    """A programming error: a use case wired to a read unit of work tried to write."""
 
-    Use as `async with uow:`; leaving the block without `commit()` rolls everything back.
-    `commit()` writes the domain events collected with `collect()` to the outbox in the same
-    transaction as the state change, so an event exists exactly when its change does. Audit
-    events (`audit.add`) follow the same rule: they commit or roll back with their change.
-    One instance serves one use-case call.
-    """
+
+class ReadUnitOfWork(Protocol):
+    """Reads that need no transaction: each statement sees committed data. It has no
+    `commit`, and every adapter refuses a write through its repositories with
+    `WriteInReadUnitOfWork`. One instance serves one use-case call."""
 
     users: UserRepository
     posts: PostRepository
@@ -46,6 +46,25 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
 
+
+class UnitOfWork(ReadUnitOfWork, Protocol):
+    """One atomic business transaction.
+
+    Use as `async with uow:`; leaving the block without `commit()` rolls everything back.
+    `commit()` writes the domain events collected with `collect()` to the outbox in the same
+    transaction as the state change, so an event exists exactly when its change does. Audit
+    events (`audit.add`) follow the same rule: they commit or roll back with their change.
+    After the commit, what the repositories recorded as changed retires its cache namespaces
+    (application/cache_policy.py). One instance serves one use-case call.
+    """
+
     def collect(self, events: list[DomainEvent]) -> None: ...
 
     async def commit(self) -> None: ...
+
+
+class DraftInserts(Protocol):
+    """Stores a new draft as one statement of its own (a draft has no events and invalidates
+    no cache entry): the fast path of creating a post."""
+
+    async def insert(self, post: Post) -> None: ...

@@ -61,8 +61,7 @@ class Accounts(Operations):
         auth.AuthenticateAccessToken,
         uow=Persistence.read_uow,
         tokens=Infrastructure.access_tokens,
-        cache=Infrastructure.cache,
-        ttl_seconds=settings.provided.cache_ttl_seconds,
+        cache=Persistence.auth_states,
     )
 
     register_user = providers.Factory(

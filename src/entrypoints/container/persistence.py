@@ -7,12 +7,14 @@ from typing import Any
 
 from dependency_injector import providers
 
+from adapters.auth_state_cache import CachedAuthStates
 from adapters.memory.outbox_stats import InMemoryOutboxStats
 from adapters.memory.store import MemoryDatabase
-from adapters.memory.uow import InMemoryUnitOfWork
-from adapters.sqlalchemy.engine import SqlAlchemyProbe, autocommit, single_statement
+from adapters.memory.uow import InMemoryDraftInserts, InMemoryReadUnitOfWork, InMemoryUnitOfWork
+from adapters.sqlalchemy.drafts import SqlAlchemyDraftInserts
+from adapters.sqlalchemy.engine import SqlAlchemyProbe, autocommit, read_only
 from adapters.sqlalchemy.outbox_stats import SqlAlchemyOutboxStats
-from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
+from adapters.sqlalchemy.uow import SqlAlchemyReadUnitOfWork, SqlAlchemyUnitOfWork
 from entrypoints.container.infrastructure import Infrastructure
 
 
@@ -47,21 +49,30 @@ class Persistence(Infrastructure):
     )
     autocommit_engine = providers.Singleton(autocommit, Infrastructure.engine)
     uow = by_persistence(memory=memory_uow, sqlalchemy=sql_uow)
-    # Read-only use cases get a unit of work on autocommit connections (SQL); in memory the
-    # same adapter serves all three kinds. (A provider called with keywords overrides those.)
+    # Read use cases get a read unit of work (autocommit connections refusing writes on SQL; a
+    # snapshot that refuses writes in memory).
     read_uow = by_persistence(
-        memory=memory_uow,
-        sqlalchemy=providers.Factory(sql_uow, engine=autocommit_engine, read_only=True),
-    )
-    # Use cases whose whole change is one statement and no events (create a draft) run it as a
-    # transaction of its own: no BEGIN and COMMIT round trips (see engine.single_statement).
-    single_statement_uow = by_persistence(
-        memory=memory_uow,
-        sqlalchemy=providers.Factory(
-            sql_uow,
-            engine=providers.Singleton(single_statement, Infrastructure.engine),
-            single_statement=True,
+        memory=providers.Factory(
+            InMemoryReadUnitOfWork, db=memory_db, skeletons=Infrastructure.skeletons
         ),
+        sqlalchemy=providers.Factory(
+            SqlAlchemyReadUnitOfWork,
+            engine=providers.Singleton(read_only, Infrastructure.engine),
+            skeletons=Infrastructure.skeletons,
+            gate=Infrastructure.db_gate,
+        ),
+    )
+    # Creating a draft is one statement and no events (see adapters/sqlalchemy/drafts.py).
+    draft_inserts = by_persistence(
+        memory=providers.Singleton(InMemoryDraftInserts, db=memory_db),
+        sqlalchemy=providers.Singleton(
+            SqlAlchemyDraftInserts, engine=autocommit_engine, gate=Infrastructure.db_gate
+        ),
+    )
+    auth_states = providers.Singleton(
+        CachedAuthStates,
+        cache=Infrastructure.cache,
+        ttl_seconds=Infrastructure.settings.provided.cache_ttl_seconds,
     )
     database_probe = by_persistence(
         memory=providers.Singleton(MemoryProbe),

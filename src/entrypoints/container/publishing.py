@@ -15,7 +15,7 @@ class Publishing(Operations):
     # made only then (its provider is passed, not an instance).
     create_post = providers.Factory(
         posts.CreatePost,
-        uow=Persistence.single_statement_uow,
+        drafts=Persistence.draft_inserts,
         keyed_uow=Persistence.uow.provider,
         keys=Operations.idempotency_keys,
         clock=Infrastructure.clock,

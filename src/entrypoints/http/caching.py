@@ -1,12 +1,23 @@
-"""Cache-aside for ready-to-send JSON bytes, with single-flight per entry in this process
-(a burst of misses for one entry costs one database load, not one per request)."""
+"""HTTP page caching, in one place: which responses are cached under which namespaces and
+keys (the functions at the end; routers call them), and the cache-aside itself, with
+single-flight per entry in this process (a burst of misses for one entry costs one database
+load, not one per request). What retires a namespace: application/cache_policy.py."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from uuid import UUID
 
+from application.cache_policy import (
+    PUBLISHED_POSTS,
+    feed_namespace,
+    post_namespace,
+    user_namespace,
+)
 from application.ports.cache import Cache
+
+Load = Callable[[], Awaitable[bytes]]
 
 MAX_CACHED_BYTES = 256 * 1024  # bigger answers are served, not cached
 # The shape of the cached bytes. Replicas of two releases share one Redis during a rolling
@@ -66,3 +77,33 @@ def _retrieved(task: asyncio.Task[bytes]) -> None:
     """A load whose every waiter went away still ends quietly."""
     if not task.cancelled():
         task.exception()
+
+
+# The helpers below return the awaitable of `ReadThrough.get`: no coroutine of their own on
+# the read path.
+
+
+def _page_key(cursor: str | None) -> str:
+    return "first" if cursor is None else f"after:{cursor}"  # `?cursor=` is not the first page
+
+
+def published_page(pages: ReadThrough, cursor: str | None, load: Load) -> Awaitable[bytes]:
+    """A page of the public list. Any change to a published post retires them all."""
+    return pages.get(PUBLISHED_POSTS, _page_key(cursor), load)
+
+
+def feed_page(
+    pages: ReadThrough, reader_id: UUID, cursor: str | None, load: Load
+) -> Awaitable[bytes]:
+    """A page of one reader's feed: retired by their follows and unfollows, and by any change
+    to a published post."""
+    return pages.get(feed_namespace(reader_id), _page_key(cursor), load, also=(PUBLISHED_POSTS,))
+
+
+def public_post(pages: ReadThrough, post_id: UUID, load: Load) -> Awaitable[bytes]:
+    return pages.get(post_namespace(post_id), "", load)
+
+
+def user_view(pages: ReadThrough, user_id: UUID, shape: str, load: Load) -> Awaitable[bytes]:
+    """One entry per shape, in the user's namespace, so a change retires both."""
+    return pages.get(user_namespace(user_id), shape, load)

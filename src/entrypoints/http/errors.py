@@ -11,11 +11,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from adapters.sqlalchemy.engine import database_unavailable
 from application import errors as app
 from application.account_emails import InvalidOneTimeToken
 from application.users import CurrentPasswordRequired
@@ -155,16 +153,9 @@ async def _handle_validation(_request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "Unprocessable Content", "The request is not valid.", errors=errors)
 
 
-async def _handle_infrastructure(request: Request, exc: Exception) -> JSONResponse:
-    """Database and I/O failures. One the database can recover from (down, hung, out of
-    connections: the unit of work rolled back) is a 503 the client may retry; anything else
-    is a bug, answered like any unexpected error."""
-    if not database_unavailable(exc):
-        return await _handle_unexpected(request, exc)
-    return _unavailable(request, exc)
-
-
 async def _handle_store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database could not serve (down, hung, out of connections; the adapter rolled back
+    and said so): a 503 the client may retry. Other database errors are bugs (a 500)."""
     return _unavailable(request, exc.__cause__ or exc)
 
 
@@ -203,6 +194,5 @@ def install_error_handlers(app_: FastAPI) -> None:
     app_.add_exception_handler(dom.DomainError, _handle_known)
     app_.add_exception_handler(StarletteHTTPException, _handle_http)
     app_.add_exception_handler(RequestValidationError, _handle_validation)
-    app_.add_exception_handler(SQLAlchemyError, _handle_infrastructure)
     app_.add_exception_handler(app.StoreUnavailable, _handle_store_unavailable)
     app_.add_exception_handler(Exception, _handle_unexpected)

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, Request, Response, status
 from application.errors import NotFound
 from application.idempotency import Idempotency
 from application.pagination import Page
-from application.ports.cache import PUBLISHED_POSTS, feed_namespace, post_namespace
 from application.ports.idempotency import StoredResponse
 from application.posts import CreatePostCommand, UpdatePostCommand
 from application.views import PostView
 from entrypoints.container import Container
+from entrypoints.http import caching
 from entrypoints.http.deps import (
     ContainerDep,
     CurrentActor,
@@ -107,10 +107,6 @@ def _created(view: PostView) -> StoredResponse:
     return StoredResponse(201, headers, post_json(view))
 
 
-def _page_key(cursor: str | None) -> str:
-    return "first" if cursor is None else f"after:{cursor}"  # `?cursor=` is not the first page
-
-
 def _page_json(page: Page[PostView]) -> bytes:
     return PageOut[PostOut].model_validate(page, from_attributes=True).model_dump_json().encode()
 
@@ -134,7 +130,7 @@ async def list_posts(
     # A cursor the API did not issue for this list fails in load() (400) and is never
     # stored: every cached page is one a real cursor names. Any change to a published post
     # retires them all.
-    body = await container.read_through().get(PUBLISHED_POSTS, _page_key(cursor), load)
+    body = await caching.published_page(container.read_through(), cursor, load)
     return Response(body, media_type=JSON)
 
 
@@ -153,8 +149,8 @@ async def get_post(post_id: UUID, actor: OptionalActor, container: ContainerDep)
     """Published posts come from the cache (loaded as an anonymous reader, so a cached entry
     is never a draft); drafts are read from the database for their author or an admin."""
     try:
-        cached = await container.read_through().get(
-            post_namespace(post_id), "", lambda: _public_post(container, post_id)
+        cached = await caching.public_post(
+            container.read_through(), post_id, lambda: _public_post(container, post_id)
         )
     except NotFound:
         if actor is None:
@@ -226,7 +222,5 @@ async def feed(
 
     if limit != DEFAULT_PAGE_SIZE:
         return Response(await load(), media_type=JSON)
-    body = await container.read_through().get(
-        feed_namespace(actor.user_id), _page_key(cursor), load, also=(PUBLISHED_POSTS,)
-    )
+    body = await caching.feed_page(container.read_through(), actor.user_id, cursor, load)
     return Response(body, media_type=JSON)

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Query, Request, Response, status
 from application.audit import Origin
 from application.idempotency import Idempotency
 from application.pagination import Page
-from application.ports.cache import user_namespace
 from application.ports.idempotency import StoredResponse
 from application.profiles import GetUserQuery, ListUsersQuery, shape_seen_by
 from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor, UserView
 from domain.values import address_key
 from entrypoints.container import Container
+from entrypoints.http import caching
 from entrypoints.http.deps import ClientAddress, ContainerDep, CurrentActor, RequestOrigin
 from entrypoints.http.idempotency import IDEMPOTENCY_KEY, idempotent
 from entrypoints.http.openapi import operation_id
@@ -91,15 +91,15 @@ def _registered(view: UserView) -> StoredResponse:
 
 
 async def _cached_user(container: Container, viewer: Actor, user_id: UUID) -> Response:
-    """One cache entry per shape (in the user's namespace, so a change retires both): the
-    full view cached for its owner or an admin is never served to anyone else."""
+    """One cache entry per shape: the full view cached for its owner or an admin is never
+    served to anyone else."""
     query = GetUserQuery(viewer, user_id)
 
     async def load() -> bytes:
         return user_json(await container.get_user().execute(query))
 
     shape = shape_seen_by(viewer, user_id).value
-    body = await container.read_through().get(user_namespace(user_id), shape, load)
+    body = await caching.user_view(container.read_through(), user_id, shape, load)
     return Response(body, media_type=JSON)
 
 

@@ -1,5 +1,4 @@
-"""initial schema (2026-11-24 21:13:55.794688)
-"""
+"""initial schema (2026-11-24 21:13:55.794688)"""
 
 from __future__ import annotations
 

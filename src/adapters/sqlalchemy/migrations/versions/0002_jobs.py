@@ -1,5 +1,4 @@
-"""jobs: outbox state, email tokens, notifications (2026-11-24 21:57:22.430257)
-"""
+"""jobs: outbox state, email tokens, notifications (2026-11-24 21:57:22.430257)"""
 
 from __future__ import annotations
 

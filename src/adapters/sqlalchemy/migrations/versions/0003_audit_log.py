@@ -1,5 +1,4 @@
-"""audit log: security events for administrators (2026-12-02 10:12:40.118204)
-"""
+"""audit log: security events for administrators (2026-12-02 10:12:40.118204)"""
 
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+"""The outbox in memory."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -7,73 +9,7 @@ from uuid import UUID
 
 from adapters.memory.store import MemoryState
 from application.outbox import OutboxMessage, OutboxRecord
-from application.ports.repositories import (
-    EmailTokenRepository,
-    Keyset,
-    NotificationRepository,
-    OutboxRepository,
-)
-from domain.notification import EmailToken, Notification
-
-
-class InMemoryEmailTokenRepository(EmailTokenRepository):
-    def __init__(self, state: MemoryState) -> None:
-        self._s = state
-
-    async def add(self, token: EmailToken) -> None:
-        if not any(t.event_id == token.event_id for t in self._s.email_tokens.values()):
-            self._s.email_tokens[token.id] = dataclasses.replace(token)
-
-    async def get_by_hash(self, token_hash: str) -> EmailToken | None:
-        found = (t for t in self._s.email_tokens.values() if t.token_hash == token_hash)
-        return next((dataclasses.replace(t) for t in found), None)
-
-    async def spend(self, token_id: UUID, now: datetime) -> bool:
-        token = self._s.email_tokens.get(token_id)
-        if token is None or token.used_at is not None:
-            return False
-        self._s.email_tokens[token_id] = dataclasses.replace(token, used_at=now)
-        return True
-
-    async def spend_all(self, user_id: UUID, purpose: str, now: datetime) -> None:
-        for key, t in list(self._s.email_tokens.items()):
-            if t.user_id == user_id and t.purpose == purpose and t.used_at is None:
-                self._s.email_tokens[key] = dataclasses.replace(t, used_at=now)
-
-
-class InMemoryNotificationRepository(NotificationRepository):
-    def __init__(self, state: MemoryState) -> None:
-        self._s = state
-
-    async def add_many(self, notifications: Sequence[Notification]) -> int:
-        existing = {(n.event_id, n.recipient_id) for n in self._s.notifications.values()}
-        added = 0
-        for n in notifications:
-            if (n.event_id, n.recipient_id) not in existing:
-                self._s.notifications[n.id] = dataclasses.replace(n)
-                existing.add((n.event_id, n.recipient_id))
-                added += 1
-        return added
-
-    async def list_for(
-        self, recipient_id: UUID, *, after: Keyset | None, limit: int
-    ) -> Sequence[Notification]:
-        mine = sorted(
-            (n for n in self._s.notifications.values() if n.recipient_id == recipient_id),
-            key=lambda n: (n.created_at, n.id),
-            reverse=True,
-        )
-        if after is not None:
-            mine = [n for n in mine if (n.created_at, n.id) < (after.at, after.id)]
-        return [dataclasses.replace(n) for n in mine[:limit]]
-
-    async def mark_read(self, notification_id: UUID, recipient_id: UUID, now: datetime) -> bool:
-        n = self._s.notifications.get(notification_id)
-        if n is None or n.recipient_id != recipient_id:
-            return False
-        if n.read_at is None:
-            self._s.notifications[notification_id] = dataclasses.replace(n, read_at=now)
-        return True
+from application.ports.repositories import OutboxRepository
 
 
 class InMemoryOutboxRepository(OutboxRepository):
