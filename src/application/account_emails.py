@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.accounts.editing import end_sessions
 from application.audit import Auditor, Origin
 from application.errors import InvalidToken, RateLimited
 from application.login_throttle import LoginThrottle
@@ -164,7 +165,7 @@ class ConfirmPasswordReset:
             user.change_password(password_hash, now=now)
             await uow.users.update(user, expected_version=version)
             await uow.email_tokens.spend_all(user.id, RESET, now)
-            await uow.refresh_tokens.revoke_all_for_user(user.id, now)
+            await end_sessions(uow, user, now, caller_session=None)
             await self._auditor.record(
                 uow,
                 AuditKind.PASSWORD_RESET_COMPLETED,

@@ -57,8 +57,8 @@ from application import (
     notifications,
     posts,
     profiles,
-    users,
 )
+from application.accounts import changes, editing, registration
 from application.login_throttle import LoginLimits, LoginThrottle
 from application.pagination import Cursors
 from application.ports.limits import Rate
@@ -340,7 +340,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     register_user = providers.Factory(
-        users.RegisterUser,
+        registration.RegisterUser,
         uow=uow,
         hasher=hasher,
         clock=clock,
@@ -352,8 +352,8 @@ class Container(containers.DeclarativeContainer):
     )
     get_user = providers.Factory(profiles.GetUser, uow=read_uow)
     list_users = providers.Factory(profiles.ListUsers, uow=read_uow, cursors=cursors)
-    update_user = providers.Factory(
-        users.UpdateUser,
+    account_editor = providers.Factory(
+        editing.AccountEditor,
         uow=uow,
         hasher=hasher,
         clock=clock,
@@ -361,7 +361,13 @@ class Container(containers.DeclarativeContainer):
         password_checks=login_limits.provided.per_account_and_client,
         auditor=auditor,
     )
-    delete_user = providers.Factory(users.DeleteUser, uow=uow, auditor=auditor)
+    update_user = providers.Factory(changes.UpdateUser, editor=account_editor)
+    rename_user = providers.Factory(changes.RenameUser, editor=account_editor)
+    change_email = providers.Factory(changes.ChangeEmail, editor=account_editor)
+    change_password = providers.Factory(changes.ChangePassword, editor=account_editor)
+    set_admin = providers.Factory(changes.SetAdmin, editor=account_editor)
+    set_active = providers.Factory(changes.SetActive, editor=account_editor)
+    delete_user = providers.Factory(registration.DeleteUser, uow=uow, auditor=auditor)
 
     follow_user = providers.Factory(follows.FollowUser, uow=uow, clock=clock)
     unfollow_user = providers.Factory(follows.UnfollowUser, uow=uow)

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from adapters.system.clock import FrozenClock
+from application.accounts.registration import RegisterUserCommand
 from application.auth import LoginCommand
 from application.errors import InvalidCredentials, InvalidToken
 from application.ports.audit import AuditFilter
 from application.ports.repositories import Keyset
-from application.users import RegisterUserCommand
 from domain.audit import AuditEvent, AuditKind
 from entrypoints.container import Container
 

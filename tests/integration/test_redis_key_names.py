@@ -14,9 +14,9 @@ from redis.asyncio import Redis
 
 from adapters.email.senders import MemoryEmailSender
 from adapters.sqlalchemy import migrate
+from application.accounts.registration import RegisterUserCommand
 from application.auth import LoginCommand
 from application.errors import InvalidCredentials
-from application.users import RegisterUserCommand
 from entrypoints.container import Container, shutdown
 from tests.integration.conftest import sql_container
 from tests.integration.test_jobs import run_worker

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from adapters.system.clock import FrozenClock
+from application.accounts.changes import UpdateUserCommand
+from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
 from application.audit import Origin
 from application.auth import LoginCommand, LogoutCommand
 from application.errors import (
@@ -21,7 +23,6 @@ from application.errors import (
 )
 from application.ports.audit import AuditFilter
 from application.posts import CreatePostCommand, UpdatePostCommand
-from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor
 from domain.audit import AuditEvent, AuditKind, UnsafeAuditDetails
 from entrypoints.container import Container, build_container, shutdown
@@ -266,7 +267,7 @@ async def test_an_admin_deleting_a_user_keeps_their_address_in_the_trail(
 ) -> None:
     root = await _user(container, "root@example.com", admin=True)
     ada = await _user(container)
-    await container.delete_user().execute(root, ada.user_id, ORIGIN)
+    await container.delete_user().execute(DeleteUserCommand(root, ada.user_id, ORIGIN))
     [event] = await _events(container, subject_id=ada.user_id)
     assert event.kind is AuditKind.ADMIN_USER_DELETED
     assert event.details == {"email": "ada@example.com"}

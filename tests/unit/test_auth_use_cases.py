@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 
 from adapters.system.clock import FrozenClock
+from application.accounts.changes import UpdateUserCommand
+from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
 from application.auth import LoginCommand, LogoutCommand
 from application.errors import InvalidCredentials, InvalidToken
-from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor
 from entrypoints.container import Container
 
@@ -140,7 +141,7 @@ async def test_a_password_change_ends_other_sessions_but_keeps_the_callers(
 async def test_refresh_is_refused_once_the_user_is_gone(container: Container) -> None:
     view = await container.register_user().execute(RegisterUserCommand("a@x.io", PASSWORD, "A"))
     _, refresh = await _login(container, "a@x.io")
-    await container.delete_user().execute(Actor(view.id, is_admin=True), view.id)
+    await container.delete_user().execute(DeleteUserCommand(Actor(view.id, is_admin=True), view.id))
     with pytest.raises(InvalidToken):
         await container.refresh_session().execute(refresh)
 

@@ -9,9 +9,10 @@ import pytest
 
 from adapters.security.device_tokens import HmacDeviceTokens
 from adapters.system.clock import FrozenClock
+from application.accounts.changes import UpdateUserCommand
+from application.accounts.registration import RegisterUserCommand
 from application.auth import LoginCommand
 from application.errors import InvalidCredentials, RateLimited
-from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor
 from entrypoints.container import Container
 

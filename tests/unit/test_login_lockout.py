@@ -9,10 +9,10 @@ import pytest
 from adapters.memory.limits import InProcessRateLimiter
 from adapters.security.device_tokens import HmacDeviceTokens
 from adapters.system.clock import FrozenClock
+from application.accounts.registration import RegisterUserCommand
 from application.auth import LoginCommand
 from application.errors import InvalidCredentials, RateLimited
 from application.ports.limits import Rate, RateDecision
-from application.users import RegisterUserCommand
 from entrypoints.container import Container
 
 PASSWORD = "correct horse battery"

@@ -8,6 +8,9 @@ from datetime import timedelta
 import pytest
 
 from adapters.system.clock import FrozenClock
+from application.accounts.changes import UpdateUserCommand
+from application.accounts.editing import CurrentPasswordRequired
+from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
 from application.errors import (
     EmailAlreadyRegistered,
     Forbidden,
@@ -19,7 +22,6 @@ from application.outbox import OutboxMessage
 from application.pagination import Cursors
 from application.posts import CreatePostCommand, UpdatePostCommand
 from application.profiles import GetUserQuery, ListUsersQuery, UserShape, shape_seen_by
-from application.users import CurrentPasswordRequired, RegisterUserCommand, UpdateUserCommand
 from application.views import Actor, PublicProfileView, UserView
 from domain.errors import PostAlreadyPublished, SelfFollowRejected, WeakPassword
 from entrypoints.container import Container
@@ -112,12 +114,12 @@ async def test_changing_your_email_needs_your_current_password(container: Contai
 async def test_only_admins_delete_users(container: Container) -> None:
     ada, admin = await _actor(container, "ada@x.io"), await _actor(container, "r@x.io", admin=True)
     with pytest.raises(Forbidden):
-        await container.delete_user().execute(ada, admin.user_id)
-    await container.delete_user().execute(admin, ada.user_id)
+        await container.delete_user().execute(DeleteUserCommand(ada, admin.user_id))
+    await container.delete_user().execute(DeleteUserCommand(admin, ada.user_id))
     with pytest.raises(NotFound):
         await container.get_user().execute(GetUserQuery(admin, ada.user_id))
     with pytest.raises(NotFound):
-        await container.delete_user().execute(admin, ada.user_id)
+        await container.delete_user().execute(DeleteUserCommand(admin, ada.user_id))
 
 
 async def test_users_are_listed_oldest_first_across_pages(
