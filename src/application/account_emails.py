@@ -56,6 +56,7 @@ class PasswordResetLimits:
     confirms_per_client: Rate
 
 
+@dataclass(frozen=True, slots=True)
 class RequestPasswordReset:
     """Always succeeds from the caller's view, and costs the same whether or not the address
     has an account: the request is recorded either way and the worker looks the account up
@@ -63,35 +64,26 @@ class RequestPasswordReset:
     Audited with the request: the account's id, or a fingerprint of an unknown address (one
     indexed read either way, so the cost stays the same)."""
 
-    def __init__(
-        self,
-        uow: UnitOfWork,
-        clock: Clock,
-        limiter: RateLimiter,
-        limits: PasswordResetLimits,
-        auditor: Auditor,
-        fingerprints: Fingerprints,
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._limiter = limiter
-        self._limits = limits
-        self._auditor = auditor
-        self._fingerprints = fingerprints
+    uow: UnitOfWork
+    clock: Clock
+    limiter: RateLimiter
+    limits: PasswordResetLimits
+    auditor: Auditor
+    fingerprints: Fingerprints
 
     async def execute(self, email: str, client: str, request_id: str | None = None) -> None:
         address = address_key(email)
-        limits = self._limits
+        limits = self.limits
         await _throttle(
-            self._limiter,
+            self.limiter,
             f"reset:client:{client}",
             limits.per_client,
             "requests",
             "password_reset_client",
         )
         await _throttle(
-            self._limiter,
-            f"reset:account:{self._fingerprints.of(address)}",
+            self.limiter,
+            f"reset:account:{self.fingerprints.of(address)}",
             limits.per_account,
             "requests",
             "password_reset_account",
@@ -100,13 +92,13 @@ class RequestPasswordReset:
             mailbox = Email(email)
         except InvalidEmail:
             return  # no mailbox to write to; answered like every other request
-        async with self._uow as uow:
-            uow.collect([PasswordResetRequested(occurred_at=self._clock.now(), email=address)])
+        async with self.uow as uow:
+            uow.collect([PasswordResetRequested(occurred_at=self.clock.now(), email=address)])
             user = await uow.users.get_by_email(mailbox)
             details: Details = {}
             if user is None:
-                details["account_fingerprint"] = self._fingerprints.of(address)
-            await self._auditor.record(
+                details["account_fingerprint"] = self.fingerprints.of(address)
+            await self.auditor.record(
                 uow,
                 AuditKind.PASSWORD_RESET_REQUESTED,
                 Origin(client, request_id),
@@ -116,6 +108,7 @@ class RequestPasswordReset:
             await uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
 class ConfirmPasswordReset:
     """A valid reset token sets the new password, spends every reset token of the user and
     ends every session (access and refresh tokens). A token dies with any email or password
@@ -124,41 +117,30 @@ class ConfirmPasswordReset:
     control of the mailbox, so the login ceiling for unknown clients is lifted: a reset
     always lets the owner back in, from any client."""
 
-    def __init__(
-        self,
-        uow: UnitOfWork,
-        tokens: OneTimeTokens,
-        hasher: PasswordHasher,
-        clock: Clock,
-        limiter: RateLimiter,
-        limits: PasswordResetLimits,
-        auditor: Auditor,
-        login_throttle: LoginThrottle,
-    ) -> None:
-        self._uow = uow
-        self._tokens = tokens
-        self._hasher = hasher
-        self._clock = clock
-        self._limiter = limiter
-        self._limits = limits
-        self._auditor = auditor
-        self._login_throttle = login_throttle
+    uow: UnitOfWork
+    tokens: OneTimeTokens
+    hasher: PasswordHasher
+    clock: Clock
+    limiter: RateLimiter
+    limits: PasswordResetLimits
+    auditor: Auditor
+    login_throttle: LoginThrottle
 
     async def execute(
         self, token: str, new_password: str, client: str = "", request_id: str | None = None
     ) -> None:
-        rate = self._limits.confirms_per_client
+        rate = self.limits.confirms_per_client
         await _throttle(
-            self._limiter, f"reset-confirm:{client}", rate, "attempts", "password_reset_confirm"
+            self.limiter, f"reset-confirm:{client}", rate, "attempts", "password_reset_confirm"
         )
         check_password_policy(new_password)
-        now = self._clock.now()
-        async with self._uow as uow:
-            found = await _redeemable(uow, self._tokens, token, RESET, now)
+        now = self.clock.now()
+        async with self.uow as uow:
+            found = await _redeemable(uow, self.tokens, token, RESET, now)
             if found is None or not found[0].belongs_to(found[1]):
                 raise InvalidOneTimeToken("The reset link is invalid or has expired.")
             stored, user = found
-            password_hash = await self._hasher.hash(new_password)
+            password_hash = await self.hasher.hash(new_password)
             if not await uow.email_tokens.spend(stored.id, now):
                 raise InvalidOneTimeToken("The reset link is invalid or has expired.")
             version = user.version
@@ -166,28 +148,28 @@ class ConfirmPasswordReset:
             await uow.users.update(user, expected_version=version)
             await uow.email_tokens.spend_all(user.id, RESET, now)
             await end_sessions(uow, user, now, caller_session=None)
-            await self._auditor.record(
+            await self.auditor.record(
                 uow,
                 AuditKind.PASSWORD_RESET_COMPLETED,
                 Origin(client, request_id),
                 subject_id=user.id,
             )
             await uow.commit()
-        await self._login_throttle.lift_account_ceiling(user.email.value)
+        await self.login_throttle.lift_account_ceiling(user.email.value)
 
 
+@dataclass(frozen=True, slots=True)
 class ConfirmEmail:
     """A valid verification token marks its address verified, if it is still the user's."""
 
-    def __init__(self, uow: UnitOfWork, tokens: OneTimeTokens, clock: Clock) -> None:
-        self._uow = uow
-        self._tokens = tokens
-        self._clock = clock
+    uow: UnitOfWork
+    tokens: OneTimeTokens
+    clock: Clock
 
     async def execute(self, token: str) -> None:
-        now = self._clock.now()
-        async with self._uow as uow:
-            found = await _redeemable(uow, self._tokens, token, VERIFY, now)
+        now = self.clock.now()
+        async with self.uow as uow:
+            found = await _redeemable(uow, self.tokens, token, VERIFY, now)
             if (
                 found is None
                 or found[1].email.value != found[0].email
@@ -201,28 +183,28 @@ class ConfirmEmail:
             await uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
 class ResendVerification:
     """Mail a fresh verification link to the caller's unverified address; rate-limited."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, limiter: RateLimiter, rate: Rate) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._limiter = limiter
-        self._rate = rate
+    uow: UnitOfWork
+    clock: Clock
+    limiter: RateLimiter
+    rate: Rate
 
     async def execute(self, actor: Actor) -> None:
         await _throttle(
-            self._limiter,
+            self.limiter,
             f"verify-resend:{actor.user_id}",
-            self._rate,
+            self.rate,
             "emails",
             "verification_resend",
         )
-        async with self._uow as uow:
+        async with self.uow as uow:
             user = await uow.users.get(actor.user_id)
             if user is None:
                 return
-            user.request_verification(now=self._clock.now())
+            user.request_verification(now=self.clock.now())
             events = user.pull_events()
             if events:
                 uow.collect(events)

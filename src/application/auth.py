@@ -42,39 +42,32 @@ class LoginCommand:
     device_token: str | None = None  # what the client presented, if anything
 
 
+@dataclass(frozen=True, slots=True)
 class SessionIssuer:
     """Shared by login and refresh: mint an access token and the next refresh token."""
 
-    def __init__(
-        self,
-        tokens: AccessTokenService,
-        codec: RefreshTokenCodec,
-        clock: Clock,
-        ids: IdGenerator,
-        policy: SessionPolicy,
-    ) -> None:
-        self._tokens = tokens
-        self._codec = codec
-        self._clock = clock
-        self._ids = ids
-        self._policy = policy
+    tokens: AccessTokenService
+    codec: RefreshTokenCodec
+    clock: Clock
+    ids: IdGenerator
+    policy: SessionPolicy
 
     async def issue(
         self, uow: UnitOfWork, user_id: UUID, token_version: int, family_id: UUID
     ) -> TokenPair:
-        now = self._clock.now()
-        secret = self._codec.generate()
+        now = self.clock.now()
+        secret = self.codec.generate()
         await uow.refresh_tokens.add(
             RefreshToken(
-                id=self._ids.new(),
+                id=self.ids.new(),
                 family_id=family_id,
                 user_id=user_id,
-                token_hash=self._codec.digest(secret),
+                token_hash=self.codec.digest(secret),
                 created_at=now,
-                expires_at=now + self._policy.refresh_ttl,
+                expires_at=now + self.policy.refresh_ttl,
             )
         )
-        access = self._tokens.issue(user_id, token_version, family_id)
+        access = self.tokens.issue(user_id, token_version, family_id)
         return TokenPair(
             access_token=access.token, refresh_token=secret, expires_in=access.expires_in
         )
@@ -88,6 +81,7 @@ class _Refused:
     user_id: UUID | None = None
 
 
+@dataclass(frozen=True, slots=True)
 class Authenticate:
     """Email + password -> a new session, and a device token for the client, bound to the
     account's token_version so that it dies with the credentials it was earned with (see
@@ -100,40 +94,30 @@ class Authenticate:
     once per limit and key per window, so a flood of refused requests cannot flood the log.
     An unknown address is never stored: a keyed fingerprint of it is."""
 
-    def __init__(
-        self,
-        uow: UnitOfWork,
-        hasher: PasswordHasher,
-        issuer: SessionIssuer,
-        clock: Clock,
-        ids: IdGenerator,
-        throttle: LoginThrottle,
-        auditor: Auditor,
-    ) -> None:
-        self._uow = uow
-        self._hasher = hasher
-        self._issuer = issuer
-        self._clock = clock
-        self._ids = ids
-        self._throttle = throttle
-        self._auditor = auditor
+    uow: UnitOfWork
+    hasher: PasswordHasher
+    issuer: SessionIssuer
+    clock: Clock
+    ids: IdGenerator
+    throttle: LoginThrottle
+    auditor: Auditor
 
     async def execute(self, cmd: LoginCommand) -> TokenPair:
         account = address_key(cmd.email)
         origin = Origin(cmd.client, cmd.request_id)
         # Only a client presenting a device token costs this read, known address or not.
         version = await self._token_version(account) if cmd.device_token else None
-        attempt = await self._throttle.admit(account, cmd.client, cmd.device_token, version)
+        attempt = await self.throttle.admit(account, cmd.client, cmd.device_token, version)
         if isinstance(attempt, Refused):
             await self._refuse(attempt, account, origin)
         outcome = await self._login(cmd, origin)
         if isinstance(outcome, _Refused):
-            await self._throttle.failed(attempt)
+            await self.throttle.failed(attempt)
             details: Details = {"reason": outcome.reason}
             if outcome.user_id is None:
                 details["account_fingerprint"] = attempt.account_fingerprint
-            await self._auditor.record_alone(
-                self._uow,
+            await self.auditor.record_alone(
+                self.uow,
                 AuditKind.LOGIN_FAILED,
                 origin,
                 subject_id=outcome.user_id,
@@ -141,13 +125,13 @@ class Authenticate:
             )
             raise InvalidCredentials()
         pair, version = outcome
-        device_token = await self._throttle.succeeded(attempt, account, version)
+        device_token = await self.throttle.succeeded(attempt, account, version)
         return replace(pair, device_token=device_token)
 
     async def _token_version(self, account: str) -> int | None:
         """What a device token must have been issued under: the account's current
         token_version (one indexed read by address), None for an address without one."""
-        async with self._uow as uow:
+        async with self.uow as uow:
             user = await _user_of(uow, account)
         return user.token_version if user is not None else None
 
@@ -156,22 +140,22 @@ class Authenticate:
         try:
             email = Email(cmd.email)
         except InvalidEmail:
-            await self._hasher.burn(cmd.password)
+            await self.hasher.burn(cmd.password)
             return _Refused("invalid_email")
-        async with self._uow as uow:
+        async with self.uow as uow:
             user = await uow.users.get_by_email(email)
             if user is None:
-                await self._hasher.burn(cmd.password)
+                await self.hasher.burn(cmd.password)
                 return _Refused("unknown_account")
-            if not await self._hasher.verify(user.password_hash, cmd.password):
+            if not await self.hasher.verify(user.password_hash, cmd.password):
                 return _Refused("wrong_password", user.id)
             if not user.is_active:
                 return _Refused("inactive_account", user.id)
-            if self._hasher.needs_rehash(user.password_hash):
+            if self.hasher.needs_rehash(user.password_hash):
                 await self._upgrade_hash(uow, user, cmd.password)
-            session = self._ids.new()
-            pair = await self._issuer.issue(uow, user.id, user.token_version, session)
-            await self._auditor.record(
+            session = self.ids.new()
+            pair = await self.issuer.issue(uow, user.id, user.token_version, session)
+            await self.auditor.record(
                 uow,
                 AuditKind.LOGIN_SUCCEEDED,
                 origin,
@@ -186,14 +170,14 @@ class Authenticate:
         per-account limit the account is named: its id, or the fingerprint of an unknown
         address."""
         limit = refused.throttle.limit
-        if await self._throttle.first_refusal_in_window(refused):
+        if await self.throttle.first_refusal_in_window(refused):
             details: Details = {"limit": limit}
             per_account = limit in ("account-client", "account")
-            async with self._uow as uow:
+            async with self.uow as uow:
                 user = await _user_of(uow, account) if per_account else None
                 if per_account and user is None:
                     details["account_fingerprint"] = refused.account_fingerprint
-                await self._auditor.record(
+                await self.auditor.record(
                     uow,
                     AuditKind.LOGIN_THROTTLED,
                     origin,
@@ -207,7 +191,7 @@ class Authenticate:
 
     async def _upgrade_hash(self, uow: UnitOfWork, user: User, password: str) -> None:
         version = user.version
-        user.rehash_password(await self._hasher.hash(password), now=self._clock.now())
+        user.rehash_password(await self.hasher.hash(password), now=self.clock.now())
         # A concurrent login may have upgraded it first; then nothing is lost by skipping.
         with contextlib.suppress(ConcurrentUpdate):
             await uow.users.update(user, expected_version=version)
@@ -220,34 +204,27 @@ async def _user_of(uow: UnitOfWork, account: str) -> User | None:
         return None
 
 
+@dataclass(frozen=True, slots=True)
 class RefreshSession:
     """Rotate a refresh token: the presented one is spent and a new pair is returned.
     Presenting a spent token again revokes its whole family (RFC 9700 reuse detection);
     the revocation and its audit event are committed before the error is raised."""
 
-    def __init__(
-        self,
-        uow: UnitOfWork,
-        codec: RefreshTokenCodec,
-        issuer: SessionIssuer,
-        clock: Clock,
-        auditor: Auditor,
-    ) -> None:
-        self._uow = uow
-        self._codec = codec
-        self._issuer = issuer
-        self._clock = clock
-        self._auditor = auditor
+    uow: UnitOfWork
+    codec: RefreshTokenCodec
+    issuer: SessionIssuer
+    clock: Clock
+    auditor: Auditor
 
     async def execute(self, refresh_token: str, origin: Origin = NO_ORIGIN) -> TokenPair:
-        now = self._clock.now()
-        async with self._uow as uow:
-            stored = await uow.refresh_tokens.get_by_hash(self._codec.digest(refresh_token))
+        now = self.clock.now()
+        async with self.uow as uow:
+            stored = await uow.refresh_tokens.get_by_hash(self.codec.digest(refresh_token))
             if stored is None or stored.revoked_at is not None or stored.is_expired(now):
                 raise InvalidToken("The refresh token is not valid.")
             if stored.used_at is not None or not await uow.refresh_tokens.mark_used(stored.id, now):
                 await uow.refresh_tokens.revoke_family(stored.family_id, now)
-                await self._auditor.record(
+                await self.auditor.record(
                     uow,
                     AuditKind.REFRESH_TOKEN_REUSE_DETECTED,
                     origin,
@@ -259,7 +236,7 @@ class RefreshSession:
             user = await uow.users.get(stored.user_id)
             if user is None or not user.is_active:
                 raise InvalidToken("The refresh token is not valid.")
-            pair = await self._issuer.issue(uow, user.id, user.token_version, stored.family_id)
+            pair = await self.issuer.issue(uow, user.id, user.token_version, stored.family_id)
             await uow.commit()
         return pair
 
@@ -271,24 +248,22 @@ class LogoutCommand:
     origin: Origin = NO_ORIGIN
 
 
+@dataclass(frozen=True, slots=True)
 class Logout:
     """End the session of the refresh token and the session of the caller's access token
     (usually the same one). Every access token names its session, and authentication checks
     it, so ending the session is what makes the current access token stop working, on every
     replica and durably. Logging out twice, or with an unknown token, is not an error."""
 
-    def __init__(
-        self, uow: UnitOfWork, codec: RefreshTokenCodec, clock: Clock, auditor: Auditor
-    ) -> None:
-        self._uow = uow
-        self._codec = codec
-        self._clock = clock
-        self._auditor = auditor
+    uow: UnitOfWork
+    codec: RefreshTokenCodec
+    clock: Clock
+    auditor: Auditor
 
     async def execute(self, cmd: LogoutCommand) -> None:
         actor = cmd.actor
-        async with self._uow as uow:
-            stored = await uow.refresh_tokens.get_by_hash(self._codec.digest(cmd.refresh_token))
+        async with self.uow as uow:
+            stored = await uow.refresh_tokens.get_by_hash(self.codec.digest(cmd.refresh_token))
             # The sessions this logout ends, by owner; each is recorded if it was still live.
             ending: dict[UUID, set[UUID]] = {}
             if stored is not None:
@@ -297,12 +272,12 @@ class Logout:
                 ending.setdefault(actor.user_id, set()).add(actor.session_id)
             if not ending:
                 return
-            now = self._clock.now()
+            now = self.clock.now()
             for owner, candidates in ending.items():
                 sessions = {s for s in candidates if await uow.refresh_tokens.revoke_family(s, now)}
                 if not sessions:  # all had ended before: a repeated logout is no event
                     continue
-                await self._auditor.record(
+                await self.auditor.record(
                     uow,
                     AuditKind.LOGOUT,
                     cmd.origin,
@@ -316,42 +291,36 @@ class Logout:
             await uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
 class AuthenticateAccessToken:
     """Bearer token -> Actor. Rejects tokens that are forged or expired, older than the
     user's last password or email change, whose session (refresh-token family) was ended by
     logout or reuse detection, or whose user is gone or deactivated. The session check is
     what ends every access token of a session, durably and on every replica."""
 
-    def __init__(
-        self,
-        uow: UnitOfWork,
-        tokens: AccessTokenService,
-        cache: Cache,
-        ttl_seconds: int,
-    ) -> None:
-        self._uow = uow
-        self._tokens = tokens
-        self._cache = cache
-        self._ttl = ttl_seconds
+    uow: UnitOfWork
+    tokens: AccessTokenService
+    cache: Cache
+    ttl_seconds: int
 
     async def _state(self, user_id: UUID, session_id: UUID) -> AuthState | None:
         """The user's auth state, cached under the user's namespace: every user write and
         every session revocation bumps it after commit (see application.ports.cache)."""
         namespace, key = user_namespace(user_id), f"auth:{session_id}"
-        found = await self._cache.lookup(namespace, key)
+        found = await self.cache.lookup(namespace, key)
         if found.value is not None:
             active, admin, version, alive = found.value.decode().split("|")
             return AuthState(active == "1", admin == "1", int(version), alive == "1")
-        async with self._uow as uow:
+        async with self.uow as uow:
             state = await uow.users.auth_state(user_id, session_id)
         if state is not None:
             flags = (state.is_active, state.is_admin, state.token_version, state.session_active)
             value = "|".join(str(int(f)) for f in flags).encode()
-            await self._cache.store(namespace, key, found.generation, value, self._ttl)
+            await self.cache.store(namespace, key, found.generation, value, self.ttl_seconds)
         return state
 
     async def execute(self, token: str) -> Actor:
-        claims = self._tokens.decode(token)
+        claims = self.tokens.decode(token)
         state = await self._state(claims.user_id, claims.session_id)
         if (
             state is None
@@ -367,16 +336,16 @@ class AuthenticateAccessToken:
         )
 
 
+@dataclass(frozen=True, slots=True)
 class PurgeExpiredSessions:
     """Expired refresh tokens can never be used again; deleting them keeps the table small.
     Idempotent, so a cron that runs twice does no harm."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
+    uow: UnitOfWork
+    clock: Clock
 
     async def execute(self) -> int:
-        async with self._uow as uow:
-            purged = await uow.refresh_tokens.purge_expired(self._clock.now())
+        async with self.uow as uow:
+            purged = await uow.refresh_tokens.purge_expired(self.clock.now())
             await uow.commit()
         return purged

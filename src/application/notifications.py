@@ -27,36 +27,36 @@ class NotificationView:
         return cls(n.id, n.kind, n.payload, n.created_at, n.read_at)
 
 
+@dataclass(frozen=True, slots=True)
 class ListNotifications:
     """The caller's own notifications, newest first."""
 
-    def __init__(self, uow: UnitOfWork, cursors: Cursors) -> None:
-        self._uow = uow
-        self._cursors = cursors
+    uow: UnitOfWork
+    cursors: Cursors
 
     async def execute(
         self, actor: Actor, *, limit: int, cursor: str | None
     ) -> Page[NotificationView]:
         scope = f"notifications:{actor.user_id}"
-        after = self._cursors.decode(cursor, scope)
-        async with self._uow as uow:
+        after = self.cursors.decode(cursor, scope)
+        async with self.uow as uow:
             rows = await uow.notifications.list_for(actor.user_id, after=after, limit=limit + 1)
-        return self._cursors.page(
+        return self.cursors.page(
             rows, limit, lambda n: Keyset(n.created_at, n.id), NotificationView.of, scope
         )
 
 
+@dataclass(frozen=True, slots=True)
 class MarkNotificationRead:
     """Only the recipient may mark a notification read (others get NotFound); twice is fine."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
+    uow: UnitOfWork
+    clock: Clock
 
     async def execute(self, actor: Actor, notification_id: UUID) -> None:
-        async with self._uow as uow:
+        async with self.uow as uow:
             if not await uow.notifications.mark_read(
-                notification_id, actor.user_id, self._clock.now()
+                notification_id, actor.user_id, self.clock.now()
             ):
                 raise NotFound("Notification not found.")
             await uow.commit()
