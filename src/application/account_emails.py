@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.accounts.editing import end_sessions
-from application.audit import Auditor, Origin
-from application.errors import InvalidToken, RateLimited
+from application.audit import NO_ORIGIN, Auditor, Origin
+from application.errors import InvalidToken
 from application.login_throttle import LoginThrottle
 from application.ports.jobs import OneTimeTokens
 from application.ports.limits import Rate, RateLimiter
 from application.ports.security import Fingerprints, PasswordHasher
 from application.ports.system import Clock
 from application.ports.uow import UnitOfWork
+from application.throttling import Limit, Throttle, ThrottleKey
 from application.views import Actor
 from domain.audit import AuditKind, Details
 from domain.errors import InvalidEmail
@@ -29,12 +30,6 @@ VERIFY, RESET = "verify", "reset"
 class InvalidOneTimeToken(InvalidToken):
     """A verification or reset token that is unknown, spent, expired, for another purpose,
     or no longer the user's (their email or password changed since it was mailed)."""
-
-
-async def _throttle(limiter: RateLimiter, key: str, rate: Rate, what: str, limit: str) -> None:
-    decision = await limiter.hit(key, rate)
-    if not decision.allowed:
-        raise RateLimited(f"Too many {what}.", decision.retry_after_seconds, limit)
 
 
 async def _redeemable(
@@ -57,6 +52,12 @@ class PasswordResetLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestPasswordResetCommand:
+    email: str
+    origin: Origin = NO_ORIGIN
+
+
+@dataclass(frozen=True, slots=True)
 class RequestPasswordReset:
     """Always succeeds from the caller's view, and costs the same whether or not the address
     has an account: the request is recorded either way and the worker looks the account up
@@ -71,25 +72,18 @@ class RequestPasswordReset:
     auditor: Auditor
     fingerprints: Fingerprints
 
-    async def execute(self, email: str, client: str, request_id: str | None = None) -> None:
-        address = address_key(email)
-        limits = self.limits
-        await _throttle(
-            self.limiter,
-            f"reset:client:{client}",
-            limits.per_client,
-            "requests",
-            "password_reset_client",
+    async def execute(self, cmd: RequestPasswordResetCommand) -> None:
+        address, limits, throttle = address_key(cmd.email), self.limits, Throttle(self.limiter)
+        await throttle.enforce(
+            ThrottleKey("reset:client", cmd.origin.client or ""),
+            Limit("password_reset_client", limits.per_client, "Too many requests."),
         )
-        await _throttle(
-            self.limiter,
-            f"reset:account:{self.fingerprints.of(address)}",
-            limits.per_account,
-            "requests",
-            "password_reset_account",
+        await throttle.enforce(
+            ThrottleKey("reset:account", self.fingerprints.of(address)),
+            Limit("password_reset_account", limits.per_account, "Too many requests."),
         )
         try:
-            mailbox = Email(email)
+            mailbox = Email(cmd.email)
         except InvalidEmail:
             return  # no mailbox to write to; answered like every other request
         async with self.uow as uow:
@@ -101,11 +95,18 @@ class RequestPasswordReset:
             await self.auditor.record(
                 uow,
                 AuditKind.PASSWORD_RESET_REQUESTED,
-                Origin(client, request_id),
+                cmd.origin,
                 subject_id=user.id if user is not None else None,
                 details=details,
             )
             await uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmPasswordResetCommand:
+    token: str
+    new_password: str
+    origin: Origin = NO_ORIGIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +127,13 @@ class ConfirmPasswordReset:
     auditor: Auditor
     login_throttle: LoginThrottle
 
-    async def execute(
-        self, token: str, new_password: str, client: str = "", request_id: str | None = None
-    ) -> None:
-        rate = self.limits.confirms_per_client
-        await _throttle(
-            self.limiter, f"reset-confirm:{client}", rate, "attempts", "password_reset_confirm"
+    async def execute(self, cmd: ConfirmPasswordResetCommand) -> None:
+        limit = Limit(
+            "password_reset_confirm", self.limits.confirms_per_client, "Too many attempts."
         )
+        key = ThrottleKey("reset-confirm", cmd.origin.client or "")
+        await Throttle(self.limiter).enforce(key, limit)
+        token, new_password = cmd.token, cmd.new_password
         check_password_policy(new_password)
         now = self.clock.now()
         async with self.uow as uow:
@@ -151,11 +152,16 @@ class ConfirmPasswordReset:
             await self.auditor.record(
                 uow,
                 AuditKind.PASSWORD_RESET_COMPLETED,
-                Origin(client, request_id),
+                cmd.origin,
                 subject_id=user.id,
             )
             await uow.commit()
         await self.login_throttle.lift_account_ceiling(user.email.value)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmEmailCommand:
+    token: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +172,8 @@ class ConfirmEmail:
     tokens: OneTimeTokens
     clock: Clock
 
-    async def execute(self, token: str) -> None:
-        now = self.clock.now()
+    async def execute(self, cmd: ConfirmEmailCommand) -> None:
+        token, now = cmd.token, self.clock.now()
         async with self.uow as uow:
             found = await _redeemable(uow, self.tokens, token, VERIFY, now)
             if (
@@ -184,6 +190,11 @@ class ConfirmEmail:
 
 
 @dataclass(frozen=True, slots=True)
+class ResendVerificationCommand:
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True)
 class ResendVerification:
     """Mail a fresh verification link to the caller's unverified address; rate-limited."""
 
@@ -192,13 +203,11 @@ class ResendVerification:
     limiter: RateLimiter
     rate: Rate
 
-    async def execute(self, actor: Actor) -> None:
-        await _throttle(
-            self.limiter,
-            f"verify-resend:{actor.user_id}",
-            self.rate,
-            "emails",
-            "verification_resend",
+    async def execute(self, cmd: ResendVerificationCommand) -> None:
+        actor = cmd.actor
+        await Throttle(self.limiter).enforce(
+            ThrottleKey("verify-resend", str(actor.user_id)),
+            Limit("verification_resend", self.rate, "Too many emails."),
         )
         async with self.uow as uow:
             user = await uow.users.get(actor.user_id)

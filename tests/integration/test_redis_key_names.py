@@ -14,7 +14,9 @@ from redis.asyncio import Redis
 
 from adapters.email.senders import MemoryEmailSender
 from adapters.sqlalchemy import migrate
+from application.account_emails import RequestPasswordResetCommand
 from application.accounts.registration import RegisterUserCommand
+from application.audit import Origin
 from application.auth import LoginCommand
 from application.errors import InvalidCredentials
 from entrypoints.container import Container, shutdown
@@ -54,7 +56,9 @@ async def test_a_failed_login_leaves_no_address_in_redis_key_names(
         await container.authenticate().execute(
             LoginCommand("ada@example.com", PASSWORD, "203.0.113.9")
         )
-        await container.request_password_reset().execute("ada@example.com", "203.0.113.9")
+        await container.request_password_reset().execute(
+            RequestPasswordResetCommand("ada@example.com", Origin("203.0.113.9"))
+        )
         names = await _key_names(redis_server)
         assert [n for n in names if n.startswith(f"{redis_prefix}rate:")]  # it did write
         assert [n for n in names if "ada" in n.lower()] == []
