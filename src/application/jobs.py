@@ -13,7 +13,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from application import emails
-from application.account_emails import RESET, VERIFY
+from application.accounts.email_flows import RESET, VERIFY
 from application.audit import NO_ORIGIN, Auditor
 from application.outbox import OutboxMessage
 from application.ports.jobs import EmailSender, JobQueue, OneTimeTokens

@@ -47,19 +47,24 @@ from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, Uuid4Generator
 from adapters.text.skeletons import Uts39Skeleton
 from application import (
-    account_emails,
     audit,
-    auth,
     emails,
     follows,
     idempotency,
     jobs,
     notifications,
     posts,
-    profiles,
 )
-from application.accounts import changes, editing, registration
-from application.login_throttle import LoginLimits, LoginThrottle
+from application.accounts import (
+    changes,
+    editing,
+    email_flows,
+    login,
+    profiles,
+    registration,
+    sessions,
+)
+from application.accounts.login_throttle import LoginLimits, LoginThrottle
 from application.pagination import Cursors
 from application.ports.limits import Rate
 from entrypoints.http.caching import ReadThrough
@@ -214,7 +219,7 @@ class Container(containers.DeclarativeContainer):
         settings.provided.registration_window_seconds,
     )
     session_policy = providers.Singleton(
-        auth.SessionPolicy,
+        sessions.SessionPolicy,
         refresh_ttl=providers.Factory(timedelta, days=settings.provided.refresh_token_ttl_days),
     )
 
@@ -291,7 +296,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     session_issuer = providers.Singleton(
-        auth.SessionIssuer,
+        sessions.SessionIssuer,
         tokens=access_tokens,
         codec=refresh_codec,
         clock=clock,
@@ -306,7 +311,7 @@ class Container(containers.DeclarativeContainer):
         devices=device_tokens,
     )
     authenticate = providers.Factory(
-        auth.Authenticate,
+        login.Authenticate,
         uow=uow,
         hasher=hasher,
         issuer=session_issuer,
@@ -316,7 +321,7 @@ class Container(containers.DeclarativeContainer):
         auditor=auditor,
     )
     refresh_session = providers.Factory(
-        auth.RefreshSession,
+        sessions.RefreshSession,
         uow=uow,
         codec=refresh_codec,
         issuer=session_issuer,
@@ -324,15 +329,15 @@ class Container(containers.DeclarativeContainer):
         auditor=auditor,
     )
     logout = providers.Factory(
-        auth.Logout,
+        sessions.Logout,
         uow=uow,
         codec=refresh_codec,
         clock=clock,
         auditor=auditor,
     )
-    purge_expired_sessions = providers.Factory(auth.PurgeExpiredSessions, uow=uow, clock=clock)
+    purge_expired_sessions = providers.Factory(sessions.PurgeExpiredSessions, uow=uow, clock=clock)
     authenticate_access_token = providers.Factory(
-        auth.AuthenticateAccessToken,
+        sessions.AuthenticateAccessToken,
         uow=read_uow,
         tokens=access_tokens,
         cache=cache,
@@ -450,7 +455,7 @@ class Container(containers.DeclarativeContainer):
     )
     release_unfinished_outbox = providers.Factory(jobs.ReleaseUnfinishedOutbox, uow=uow)
     password_reset_limits = providers.Singleton(
-        account_emails.PasswordResetLimits,
+        email_flows.PasswordResetLimits,
         per_client=providers.Factory(
             Rate,
             settings.provided.password_resets_per_client,
@@ -468,7 +473,7 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     request_password_reset = providers.Factory(
-        account_emails.RequestPasswordReset,
+        email_flows.RequestPasswordReset,
         uow=uow,
         clock=clock,
         limiter=rate_limiter,
@@ -477,7 +482,7 @@ class Container(containers.DeclarativeContainer):
         fingerprints=fingerprints,
     )
     confirm_password_reset = providers.Factory(
-        account_emails.ConfirmPasswordReset,
+        email_flows.ConfirmPasswordReset,
         uow=uow,
         tokens=one_time_tokens,
         hasher=hasher,
@@ -488,10 +493,10 @@ class Container(containers.DeclarativeContainer):
         login_throttle=login_throttle,
     )
     confirm_email = providers.Factory(
-        account_emails.ConfirmEmail, uow=uow, tokens=one_time_tokens, clock=clock
+        email_flows.ConfirmEmail, uow=uow, tokens=one_time_tokens, clock=clock
     )
     resend_verification = providers.Factory(
-        account_emails.ResendVerification,
+        email_flows.ResendVerification,
         uow=uow,
         clock=clock,
         limiter=rate_limiter,

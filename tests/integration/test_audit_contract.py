@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from adapters.system.clock import FrozenClock
+from application.accounts.login import LoginCommand
 from application.accounts.registration import RegisterUserCommand
-from application.auth import LoginCommand
 from application.errors import InvalidCredentials, InvalidToken
 from application.ports.audit import AuditFilter
 from application.ports.repositories import Keyset

@@ -14,10 +14,10 @@ from redis.asyncio import Redis
 
 from adapters.email.senders import MemoryEmailSender
 from adapters.sqlalchemy import migrate
-from application.account_emails import RequestPasswordResetCommand
+from application.accounts.email_flows import RequestPasswordResetCommand
+from application.accounts.login import LoginCommand
 from application.accounts.registration import RegisterUserCommand
 from application.audit import Origin
-from application.auth import LoginCommand
 from application.errors import InvalidCredentials
 from entrypoints.container import Container, shutdown
 from tests.integration.conftest import sql_container

@@ -252,8 +252,8 @@ async def test_refresh_tokens_are_spent_once_and_revoked_by_family(backend: Cont
 async def test_the_whole_login_flow_works_on_each_backend(
     backend: Container, clock: FrozenClock
 ) -> None:
+    from application.accounts.login import LoginCommand
     from application.accounts.registration import RegisterUserCommand
-    from application.auth import LoginCommand
 
     await backend.register_user().execute(RegisterUserCommand("a@x.io", "long password", "A"))
     pair = await backend.authenticate().execute(LoginCommand("A@x.io", "long password"))

@@ -17,10 +17,10 @@ from adapters.sqlalchemy import migrate
 from adapters.sqlalchemy.engine import STATEMENTS_LEFT, SingleStatementViolation
 from adapters.sqlalchemy.tables import metadata, outbox
 from adapters.sqlalchemy.uow import SqlAlchemyUnitOfWork
+from application.accounts.profiles import GetUserQuery
 from application.accounts.registration import RegisterUserCommand
 from application.errors import StoreUnavailable
 from application.posts import CreatePostCommand
-from application.profiles import GetUserQuery
 from application.views import Actor, UserView
 from domain.events import UserRegistered
 from domain.post import Post

@@ -17,10 +17,10 @@ from application.accounts.changes import (
     UpdateUserCommand,
 )
 from application.accounts.editing import CurrentPasswordRequired
+from application.accounts.login import LoginCommand
+from application.accounts.profiles import GetUserQuery
 from application.accounts.registration import RegisterUserCommand
-from application.auth import LoginCommand
 from application.errors import EmailAlreadyRegistered, Forbidden, InvalidToken
-from application.profiles import GetUserQuery
 from application.views import Actor
 from domain.user import SessionsEnd, User
 from domain.values import Email, Name

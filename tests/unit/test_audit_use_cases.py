@@ -11,9 +11,10 @@ import pytest
 
 from adapters.system.clock import FrozenClock
 from application.accounts.changes import UpdateUserCommand
+from application.accounts.login import LoginCommand
 from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
+from application.accounts.sessions import LogoutCommand
 from application.audit import Origin
-from application.auth import LoginCommand, LogoutCommand
 from application.errors import (
     EmailAlreadyRegistered,
     Forbidden,

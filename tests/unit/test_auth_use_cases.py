@@ -6,8 +6,9 @@ import pytest
 
 from adapters.system.clock import FrozenClock
 from application.accounts.changes import UpdateUserCommand
+from application.accounts.login import LoginCommand
 from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
-from application.auth import LoginCommand, LogoutCommand
+from application.accounts.sessions import LogoutCommand
 from application.errors import InvalidCredentials, InvalidToken
 from application.views import Actor
 from entrypoints.container import Container

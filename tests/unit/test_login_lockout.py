@@ -9,10 +9,10 @@ import pytest
 from adapters.memory.limits import InProcessRateLimiter
 from adapters.security.device_tokens import HmacDeviceTokens
 from adapters.system.clock import FrozenClock
-from application.account_emails import RequestPasswordResetCommand
+from application.accounts.email_flows import RequestPasswordResetCommand
+from application.accounts.login import LoginCommand
 from application.accounts.registration import RegisterUserCommand
 from application.audit import Origin
-from application.auth import LoginCommand
 from application.errors import InvalidCredentials, RateLimited
 from application.ports.limits import Rate, RateDecision
 from entrypoints.container import Container

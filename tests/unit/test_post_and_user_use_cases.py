@@ -10,6 +10,7 @@ import pytest
 from adapters.system.clock import FrozenClock
 from application.accounts.changes import UpdateUserCommand
 from application.accounts.editing import CurrentPasswordRequired
+from application.accounts.profiles import GetUserQuery, ListUsersQuery, UserShape, shape_seen_by
 from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
 from application.errors import (
     EmailAlreadyRegistered,
@@ -21,7 +22,6 @@ from application.errors import (
 from application.outbox import OutboxMessage
 from application.pagination import Cursors
 from application.posts import CreatePostCommand, UpdatePostCommand
-from application.profiles import GetUserQuery, ListUsersQuery, UserShape, shape_seen_by
 from application.views import Actor, PublicProfileView, UserView
 from domain.errors import PostAlreadyPublished, SelfFollowRejected, WeakPassword
 from entrypoints.container import Container

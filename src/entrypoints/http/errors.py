@@ -17,8 +17,8 @@ from starlette.routing import Match
 
 from adapters.sqlalchemy.engine import database_unavailable
 from application import errors as app
-from application.account_emails import InvalidOneTimeToken
 from application.accounts.editing import CurrentPasswordRequired
+from application.accounts.email_flows import InvalidOneTimeToken
 from domain import errors as dom
 from entrypoints.errors_text import describe_error
 from entrypoints.http.middleware import response_headers

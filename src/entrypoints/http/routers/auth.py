@@ -5,13 +5,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Depends, Form, Header, Request, Response, status
 
-from application.account_emails import (
+from application.accounts.email_flows import (
     ConfirmEmailCommand,
     ConfirmPasswordResetCommand,
     RequestPasswordResetCommand,
     ResendVerificationCommand,
 )
-from application.auth import LoginCommand, LogoutCommand
+from application.accounts.login import LoginCommand
+from application.accounts.sessions import LogoutCommand
 from application.views import TokenPair
 from entrypoints.http.deps import (
     ClientAddress,
@@ -66,7 +67,7 @@ async def password_form(
     return PasswordForm(username, password)
 
 
-# The device token of login throttling (application.login_throttle): browsers keep it as a
+# The device token of login throttling (application.accounts.login_throttle): browsers keep it as a
 # cookie without any code; API clients read the header and send it back in the same header.
 DEVICE_COOKIE, DEVICE_HEADER = "inkwell_device", "Inkwell-Device"
 _DEVICE_DOC = (

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from application.account_emails import ConfirmEmailCommand, ConfirmPasswordResetCommand
+from application.accounts.email_flows import ConfirmEmailCommand, ConfirmPasswordResetCommand
 from application.emails import RESET_PATH, VERIFY_PATH
 from application.errors import ApplicationError
 from domain.errors import DomainError, WeakPassword

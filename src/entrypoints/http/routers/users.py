@@ -6,13 +6,13 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 
 from application.accounts.changes import UpdateUserCommand
+from application.accounts.profiles import GetUserQuery, ListUsersQuery, shape_seen_by
 from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
 from application.audit import Origin
 from application.idempotency import Idempotency
 from application.pagination import Page
 from application.ports.cache import user_namespace
 from application.ports.idempotency import StoredResponse
-from application.profiles import GetUserQuery, ListUsersQuery, shape_seen_by
 from application.views import Actor, UserView
 from domain.values import address_key
 from entrypoints.container import Container

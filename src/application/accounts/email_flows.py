@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.accounts.editing import end_sessions
+from application.accounts.login_throttle import LoginThrottle
 from application.audit import NO_ORIGIN, Auditor, Origin
 from application.errors import InvalidToken
-from application.login_throttle import LoginThrottle
 from application.ports.jobs import OneTimeTokens
 from application.ports.limits import Rate, RateLimiter
 from application.ports.security import Fingerprints, PasswordHasher
