@@ -12,8 +12,7 @@ from application.accounts.changes import (
     ChangeEmailCommand,
     ChangePasswordCommand,
     RenameUserCommand,
-    SetActiveCommand,
-    SetAdminCommand,
+    SetFlagCommand,
     UpdateUserCommand,
 )
 from application.accounts.editing import CurrentPasswordRequired
@@ -117,7 +116,7 @@ async def test_a_deactivation_by_an_admin_ends_every_session(container: Containe
     admin = await _register(container, "root@example.com", admin=True)
     await _register(container, "ada@example.com")
     ada, own = await _session(container, "ada@example.com")
-    view = await container.set_active().execute(SetActiveCommand(admin, ada.user_id, False))
+    view = await container.set_active().execute(SetFlagCommand(admin, ada.user_id, False))
     assert not view.is_active
     assert not await _alive(container, own)
 
@@ -128,11 +127,11 @@ async def test_only_admins_grant_admin_and_only_owners_or_admins_rename(
     ada = await _register(container, "ada@example.com")
     bob = await _register(container, "bob@example.com")
     with pytest.raises(Forbidden):
-        await container.set_admin().execute(SetAdminCommand(ada, ada.user_id, True))
+        await container.set_admin().execute(SetFlagCommand(ada, ada.user_id, True))
     with pytest.raises(Forbidden):
         await container.rename_user().execute(RenameUserCommand(ada, bob.user_id, "Evil"))
     admin = await _register(container, "root@example.com", admin=True)
-    assert (await container.set_admin().execute(SetAdminCommand(admin, ada.user_id, True))).is_admin
+    assert (await container.set_admin().execute(SetFlagCommand(admin, ada.user_id, True))).is_admin
     renamed = await container.rename_user().execute(RenameUserCommand(ada, ada.user_id, "Ada L"))
     assert renamed.name == "Ada L"
 
@@ -156,6 +155,6 @@ async def test_deactivating_your_own_account_ends_your_own_session_too(
     other = await _register(container, "other@example.com", admin=True)
     await _register(container, "root@example.com", admin=True)
     root, own = await _session(container, "root@example.com")
-    await container.set_active().execute(SetActiveCommand(root, root.user_id, False))
-    await container.set_active().execute(SetActiveCommand(other, root.user_id, True))
+    await container.set_active().execute(SetFlagCommand(root, root.user_id, False))
+    await container.set_active().execute(SetFlagCommand(other, root.user_id, True))
     assert not await _alive(container, own)

@@ -4,6 +4,7 @@ which sessions a change ends: domain.user."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -70,6 +71,19 @@ class Activation:
         user.set_active(self.is_active, now=now)
 
 
+async def _edit(
+    editor: AccountEditor,
+    cmd: RenameUserCommand | ChangeEmailCommand | ChangePasswordCommand | SetFlagCommand,
+    change: Callable[[], Change],
+    *,
+    powers: bool = False,
+) -> UserView:
+    """Authorize first, then parse (`change`): a stranger learns nothing from a 422."""
+    authorize(cmd.actor, cmd.user_id, powers=powers)
+    current = getattr(cmd, "current_password", None)
+    return await editor.apply(AccountEdit(cmd.actor, cmd.user_id, [change()], cmd.origin, current))
+
+
 @dataclass(frozen=True, slots=True)
 class RenameUserCommand:
     actor: Actor
@@ -83,9 +97,7 @@ class RenameUser:
     editor: AccountEditor
 
     async def execute(self, cmd: RenameUserCommand) -> UserView:
-        authorize(cmd.actor, cmd.user_id)
-        edit = AccountEdit(cmd.actor, cmd.user_id, [Rename(Name(cmd.name))], cmd.origin)
-        return await self.editor.apply(edit)
+        return await _edit(self.editor, cmd, lambda: Rename(Name(cmd.name)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +116,7 @@ class ChangeEmail:
     editor: AccountEditor
 
     async def execute(self, cmd: ChangeEmailCommand) -> UserView:
-        authorize(cmd.actor, cmd.user_id)
-        changes = [NewEmail(Email(cmd.email))]
-        edit = AccountEdit(cmd.actor, cmd.user_id, changes, cmd.origin, cmd.current_password)
-        return await self.editor.apply(edit)
+        return await _edit(self.editor, cmd, lambda: NewEmail(Email(cmd.email)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,18 +135,19 @@ class ChangePassword:
     editor: AccountEditor
 
     async def execute(self, cmd: ChangePasswordCommand) -> UserView:
-        authorize(cmd.actor, cmd.user_id)
-        password = check_password_policy(cmd.new_password)
-        changes = [NewPassword(password, self.editor.hasher)]
-        edit = AccountEdit(cmd.actor, cmd.user_id, changes, cmd.origin, cmd.current_password)
-        return await self.editor.apply(edit)
+        hasher = self.editor.hasher
+        return await _edit(
+            self.editor, cmd, lambda: NewPassword(check_password_policy(cmd.new_password), hasher)
+        )
 
 
 @dataclass(frozen=True, slots=True)
-class SetAdminCommand:
+class SetFlagCommand:
+    """Set is_admin (SetAdmin) or is_active (SetActive) to `value`."""
+
     actor: Actor
     user_id: UUID
-    is_admin: bool
+    value: bool
     origin: Origin = NO_ORIGIN
 
 
@@ -147,18 +157,8 @@ class SetAdmin:
 
     editor: AccountEditor
 
-    async def execute(self, cmd: SetAdminCommand) -> UserView:
-        authorize(cmd.actor, cmd.user_id, powers=True)
-        edit = AccountEdit(cmd.actor, cmd.user_id, [Admin(cmd.is_admin)], cmd.origin)
-        return await self.editor.apply(edit)
-
-
-@dataclass(frozen=True, slots=True)
-class SetActiveCommand:
-    actor: Actor
-    user_id: UUID
-    is_active: bool
-    origin: Origin = NO_ORIGIN
+    async def execute(self, cmd: SetFlagCommand) -> UserView:
+        return await _edit(self.editor, cmd, lambda: Admin(cmd.value), powers=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,10 +167,8 @@ class SetActive:
 
     editor: AccountEditor
 
-    async def execute(self, cmd: SetActiveCommand) -> UserView:
-        authorize(cmd.actor, cmd.user_id, powers=True)
-        edit = AccountEdit(cmd.actor, cmd.user_id, [Activation(cmd.is_active)], cmd.origin)
-        return await self.editor.apply(edit)
+    async def execute(self, cmd: SetFlagCommand) -> UserView:
+        return await _edit(self.editor, cmd, lambda: Activation(cmd.value), powers=True)
 
 
 @dataclass(frozen=True, slots=True)
