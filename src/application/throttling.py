@@ -1,5 +1,5 @@
 """Throttling, one way: a use case names a `Limit` and a typed `ThrottleKey` and calls
-`Throttle.enforce`. Keys are built from their parts and never parsed back; login throttling
+`Throttler.enforce`. Keys are built from their parts and never parsed back; login throttling
 (application.accounts.login_throttle) builds its keys the same way."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Limit:
 
 
 @dataclass(frozen=True, slots=True)
-class Throttle:
+class Throttler:
     limiter: RateLimiter
 
     async def hit(self, key: ThrottleKey, rate: Rate) -> RateDecision:

@@ -26,7 +26,7 @@ from application.ports.limits import Rate, RateLimiter
 from application.ports.security import PasswordHasher
 from application.ports.system import Clock
 from application.ports.uow import UnitOfWork
-from application.throttling import Limit, Throttle, ThrottleKey
+from application.throttling import Limit, ThrottleKey, Throttler
 from application.views import Actor, UserView
 from domain.audit import AuditKind, Details
 from domain.user import SessionsEnd, User
@@ -125,7 +125,7 @@ class AccountEditor:
 
     async def _check_current_password(self, user: User, current: str | None) -> None:
         limit = Limit("password_check", self.password_checks, "Too many password checks.")
-        await Throttle(self.limiter).enforce(ThrottleKey("password-check", str(user.id)), limit)
+        await Throttler(self.limiter).enforce(ThrottleKey("password-check", str(user.id)), limit)
         if current is None or not await self.hasher.verify(user.password_hash, current):
             raise CurrentPasswordRequired(
                 "current_password is required and must be correct to change email or password."

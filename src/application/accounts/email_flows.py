@@ -15,7 +15,7 @@ from application.ports.limits import Rate, RateLimiter
 from application.ports.security import Fingerprints, PasswordHasher
 from application.ports.system import Clock
 from application.ports.uow import UnitOfWork
-from application.throttling import Limit, Throttle, ThrottleKey
+from application.throttling import Limit, ThrottleKey, Throttler
 from application.views import Actor
 from domain.audit import AuditKind, Details
 from domain.errors import InvalidEmail
@@ -73,7 +73,7 @@ class RequestPasswordReset:
     fingerprints: Fingerprints
 
     async def execute(self, cmd: RequestPasswordResetCommand) -> None:
-        address, limits, throttle = address_key(cmd.email), self.limits, Throttle(self.limiter)
+        address, limits, throttle = address_key(cmd.email), self.limits, Throttler(self.limiter)
         await throttle.enforce(
             ThrottleKey("reset:client", cmd.origin.client or ""),
             Limit("password_reset_client", limits.per_client, "Too many requests."),
@@ -132,7 +132,7 @@ class ConfirmPasswordReset:
             "password_reset_confirm", self.limits.confirms_per_client, "Too many attempts."
         )
         key = ThrottleKey("reset-confirm", cmd.origin.client or "")
-        await Throttle(self.limiter).enforce(key, limit)
+        await Throttler(self.limiter).enforce(key, limit)
         token, new_password = cmd.token, cmd.new_password
         check_password_policy(new_password)
         now = self.clock.now()
@@ -205,7 +205,7 @@ class ResendVerification:
 
     async def execute(self, cmd: ResendVerificationCommand) -> None:
         actor = cmd.actor
-        await Throttle(self.limiter).enforce(
+        await Throttler(self.limiter).enforce(
             ThrottleKey("verify-resend", str(actor.user_id)),
             Limit("verification_resend", self.rate, "Too many emails."),
         )

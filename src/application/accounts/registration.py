@@ -12,7 +12,7 @@ from application.ports.limits import Rate, RateLimiter
 from application.ports.security import PasswordHasher
 from application.ports.system import Clock, IdGenerator
 from application.ports.uow import UnitOfWork
-from application.throttling import Limit, Throttle, ThrottleKey
+from application.throttling import Limit, ThrottleKey, Throttler
 from application.views import Actor, UserView
 from domain.audit import AuditKind
 from domain.user import User
@@ -52,7 +52,7 @@ class RegisterUser:
         if cmd.origin.client is not None:
             limit = Limit("registration", self.per_client, "Too many registrations.")
             key = ThrottleKey("register:client", cmd.origin.client)
-            await Throttle(self.limiter).enforce(key, limit)
+            await Throttler(self.limiter).enforce(key, limit)
         email, name = Email(cmd.email), Name(cmd.name)
         password_hash = await self.hasher.hash(check_password_policy(cmd.password))
         user = User.register(
