@@ -11,14 +11,23 @@ from domain.follow import Follow
 
 
 @dataclass(frozen=True, slots=True)
+class FollowCommand:
+    """For FollowUser and UnfollowUser: `actor` follows or unfollows `followee_id`."""
+
+    actor: Actor
+    followee_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
 class FollowUser:
     """Follow an existing user. Following twice is a no-op (no second event)."""
 
     uow: UnitOfWork
     clock: Clock
 
-    async def execute(self, actor: Actor, followee_id: UUID) -> None:
-        follow = Follow.start(actor.user_id, followee_id, now=self.clock.now())
+    async def execute(self, cmd: FollowCommand) -> None:
+        followee_id = cmd.followee_id
+        follow = Follow.start(cmd.actor.user_id, followee_id, now=self.clock.now())
         async with self.uow as uow:
             followee = await uow.users.get(followee_id)
             if followee is None or not followee.is_active:
@@ -34,9 +43,9 @@ class UnfollowUser:
 
     uow: UnitOfWork
 
-    async def execute(self, actor: Actor, followee_id: UUID) -> None:
+    async def execute(self, cmd: FollowCommand) -> None:
         async with self.uow as uow:
-            if await uow.users.get(followee_id) is None:
+            if await uow.users.get(cmd.followee_id) is None:
                 raise NotFound("User not found.")
-            await uow.follows.remove(actor.user_id, followee_id)
+            await uow.follows.remove(cmd.actor.user_id, cmd.followee_id)
             await uow.commit()

@@ -19,6 +19,7 @@ from application.accounts.editing import CurrentPasswordRequired
 from application.accounts.login import LoginCommand
 from application.accounts.profiles import GetUserQuery
 from application.accounts.registration import RegisterUserCommand
+from application.accounts.sessions import RefreshCommand
 from application.errors import EmailAlreadyRegistered, Forbidden, InvalidToken
 from application.views import Actor
 from domain.user import SessionsEnd, User
@@ -78,7 +79,7 @@ async def _session(container: Container, email: str) -> tuple[Actor, str]:
 
 async def _alive(container: Container, refresh_token: str) -> bool:
     try:
-        await container.refresh_session().execute(refresh_token)
+        await container.refresh_session().execute(RefreshCommand(refresh_token))
     except InvalidToken:
         return False
     return True

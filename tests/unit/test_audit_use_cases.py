@@ -13,7 +13,7 @@ from adapters.system.clock import FrozenClock
 from application.accounts.changes import UpdateUserCommand
 from application.accounts.login import LoginCommand
 from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
-from application.accounts.sessions import LogoutCommand
+from application.accounts.sessions import LogoutCommand, RefreshCommand
 from application.audit import Origin
 from application.errors import (
     EmailAlreadyRegistered,
@@ -164,9 +164,9 @@ async def test_reuse_of_a_refresh_token_is_recorded_with_the_revocation(
 ) -> None:
     ada = await _user(container)
     first = (await container.authenticate().execute(_login("ada@example.com"))).refresh_token
-    await container.refresh_session().execute(first)
+    await container.refresh_session().execute(RefreshCommand(first))
     with pytest.raises(InvalidToken):
-        await container.refresh_session().execute(first, ORIGIN)
+        await container.refresh_session().execute(RefreshCommand(first, ORIGIN))
     [event] = await _events(container, kind=AuditKind.REFRESH_TOKEN_REUSE_DETECTED)
     assert event.subject_id == ada.user_id
     assert first not in repr(event)

@@ -58,6 +58,12 @@ class SessionIssuer:
 
 
 @dataclass(frozen=True, slots=True)
+class RefreshCommand:
+    refresh_token: str
+    origin: Origin = NO_ORIGIN
+
+
+@dataclass(frozen=True, slots=True)
 class RefreshSession:
     """Rotate a refresh token: the presented one is spent and a new pair is returned.
     Presenting a spent token again revokes its whole family (RFC 9700 reuse detection);
@@ -69,8 +75,8 @@ class RefreshSession:
     clock: Clock
     auditor: Auditor
 
-    async def execute(self, refresh_token: str, origin: Origin = NO_ORIGIN) -> TokenPair:
-        now = self.clock.now()
+    async def execute(self, cmd: RefreshCommand) -> TokenPair:
+        refresh_token, origin, now = cmd.refresh_token, cmd.origin, self.clock.now()
         async with self.uow as uow:
             stored = await uow.refresh_tokens.get_by_hash(self.codec.digest(refresh_token))
             if stored is None or stored.revoked_at is not None or stored.is_expired(now):

@@ -12,7 +12,7 @@ from application.accounts.email_flows import (
     ResendVerificationCommand,
 )
 from application.accounts.login import LoginCommand
-from application.accounts.sessions import LogoutCommand
+from application.accounts.sessions import LogoutCommand, RefreshCommand
 from application.views import TokenPair
 from entrypoints.http.deps import (
     ClientAddress,
@@ -199,7 +199,9 @@ async def resend_verification(actor: CurrentActor, container: ContainerDep) -> R
 @router.post("/refresh", response_model=TokenOut, responses=problem_responses(401))
 async def refresh(body: RefreshRequest, container: ContainerDep, origin: RequestOrigin) -> TokenOut:
     """Rotate: the presented refresh token is spent; reusing it revokes the whole session."""
-    return _out(await container.refresh_session().execute(body.refresh_token, origin))
+    return _out(
+        await container.refresh_session().execute(RefreshCommand(body.refresh_token, origin))
+    )
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=OPTIONAL_BEARER)

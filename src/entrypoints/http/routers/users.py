@@ -9,6 +9,7 @@ from application.accounts.changes import UpdateUserCommand
 from application.accounts.profiles import GetUserQuery, ListUsersQuery, shape_seen_by
 from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
 from application.audit import Origin
+from application.follows import FollowCommand
 from application.idempotency import Idempotency
 from application.pagination import Page
 from application.ports.cache import user_namespace
@@ -175,7 +176,7 @@ async def delete_user(
 )
 async def follow(user_id: UUID, actor: CurrentActor, container: ContainerDep) -> Response:
     """Idempotent. Following yourself is refused (403)."""
-    await container.follow_user().execute(actor, user_id)
+    await container.follow_user().execute(FollowCommand(actor, user_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -185,5 +186,5 @@ async def follow(user_id: UUID, actor: CurrentActor, container: ContainerDep) ->
     responses=problem_responses(401, 404),
 )
 async def unfollow(user_id: UUID, actor: CurrentActor, container: ContainerDep) -> Response:
-    await container.unfollow_user().execute(actor, user_id)
+    await container.unfollow_user().execute(FollowCommand(actor, user_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
