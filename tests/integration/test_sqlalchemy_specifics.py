@@ -233,7 +233,7 @@ async def test_a_single_statement_unit_of_work_runs_one_statement_and_no_more(
     """Creating a draft runs without BEGIN/COMMIT; a second statement there would not be atomic
     with the first, so it raises, and the pooled connection forgets the limit afterwards."""
     container = sql_container(migrated_database, db_pool_size=1, db_max_overflow=0)
-    uow_of_create = container.create_post()._uow
+    uow_of_create = container.create_post().uow
     assert isinstance(uow_of_create, SqlAlchemyUnitOfWork)
     assert uow_of_create._single_statement  # what makes a create skip BEGIN and COMMIT
     try:
