@@ -28,22 +28,34 @@ class NotificationView:
 
 
 @dataclass(frozen=True, slots=True)
+class ListNotificationsQuery:
+    actor: Actor
+    limit: int
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ListNotifications:
     """The caller's own notifications, newest first."""
 
     uow: UnitOfWork
     cursors: Cursors
 
-    async def execute(
-        self, actor: Actor, *, limit: int, cursor: str | None
-    ) -> Page[NotificationView]:
+    async def execute(self, query: ListNotificationsQuery) -> Page[NotificationView]:
+        actor, limit = query.actor, query.limit
         scope = f"notifications:{actor.user_id}"
-        after = self.cursors.decode(cursor, scope)
+        after = self.cursors.decode(query.cursor, scope)
         async with self.uow as uow:
             rows = await uow.notifications.list_for(actor.user_id, after=after, limit=limit + 1)
         return self.cursors.page(
             rows, limit, lambda n: Keyset(n.created_at, n.id), NotificationView.of, scope
         )
+
+
+@dataclass(frozen=True, slots=True)
+class MarkNotificationReadCommand:
+    actor: Actor
+    notification_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +65,10 @@ class MarkNotificationRead:
     uow: UnitOfWork
     clock: Clock
 
-    async def execute(self, actor: Actor, notification_id: UUID) -> None:
+    async def execute(self, cmd: MarkNotificationReadCommand) -> None:
         async with self.uow as uow:
             if not await uow.notifications.mark_read(
-                notification_id, actor.user_id, self.clock.now()
+                cmd.notification_id, cmd.actor.user_id, self.clock.now()
             ):
                 raise NotFound("Notification not found.")
             await uow.commit()
