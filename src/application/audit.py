@@ -51,12 +51,12 @@ def user_changes(before: User, after: User) -> list[str]:
     return sorted(name for name, (old, new) in pairs.items() if old != new)
 
 
+@dataclass(frozen=True, slots=True)
 class Auditor:
     """Stamps audit events with an id and the time and adds them to a unit of work."""
 
-    def __init__(self, clock: Clock, ids: IdGenerator) -> None:
-        self._clock = clock
-        self._ids = ids
+    clock: Clock
+    ids: IdGenerator
 
     async def record(
         self,
@@ -71,8 +71,8 @@ class Auditor:
         """Inside the caller's transaction: committed or rolled back with it."""
         await uow.audit.add(
             AuditEvent(
-                id=self._ids.new(),
-                occurred_at=self._clock.now(),
+                id=self.ids.new(),
+                occurred_at=self.clock.now(),
                 kind=kind,
                 actor_id=actor_id,
                 subject_id=subject_id,
@@ -126,37 +126,37 @@ class AuditEventView:
         )
 
 
+@dataclass(frozen=True, slots=True)
 class ListAuditEvents:
     """Administrators only (others get Forbidden, whatever they ask for). Newest first,
     narrowed by the filter."""
 
-    def __init__(self, uow: ReadUnitOfWork, cursors: Cursors) -> None:
-        self._uow = uow
-        self._cursors = cursors
+    uow: ReadUnitOfWork
+    cursors: Cursors
 
     async def execute(
         self, actor: Actor, where: AuditFilter, *, limit: int, cursor: str | None
     ) -> Page[AuditEventView]:
         if not actor.is_admin:
             raise Forbidden("Only administrators may read the audit log.")
-        after = self._cursors.decode(cursor, "audit")
-        async with self._uow as uow:
+        after = self.cursors.decode(cursor, "audit")
+        async with self.uow as uow:
             rows = await uow.audit.list(where, after=after, limit=limit + 1)
-        return self._cursors.page(
+        return self.cursors.page(
             rows, limit, lambda e: Keyset(e.occurred_at, e.id), AuditEventView.of, "audit"
         )
 
 
+@dataclass(frozen=True, slots=True)
 class PurgeOldAuditEvents:
     """Retention: events older than `keep` are deleted. Idempotent (a daily cron)."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, keep: timedelta) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._keep = keep
+    uow: UnitOfWork
+    clock: Clock
+    keep: timedelta
 
     async def execute(self) -> int:
-        async with self._uow as uow:
-            purged = await uow.audit.purge(self._clock.now() - self._keep)
+        async with self.uow as uow:
+            purged = await uow.audit.purge(self.clock.now() - self.keep)
             await uow.commit()
         return purged

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from application.errors import NotFound
@@ -9,16 +10,25 @@ from application.views import Actor
 from domain.follow import Follow
 
 
+@dataclass(frozen=True, slots=True)
+class FollowCommand:
+    """For FollowUser and UnfollowUser: `actor` follows or unfollows `followee_id`."""
+
+    actor: Actor
+    followee_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
 class FollowUser:
     """Follow an existing user. Following twice is a no-op (no second event)."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
+    uow: UnitOfWork
+    clock: Clock
 
-    async def execute(self, actor: Actor, followee_id: UUID) -> None:
-        follow = Follow.start(actor.user_id, followee_id, now=self._clock.now())
-        async with self._uow as uow:
+    async def execute(self, cmd: FollowCommand) -> None:
+        followee_id = cmd.followee_id
+        follow = Follow.start(cmd.actor.user_id, followee_id, now=self.clock.now())
+        async with self.uow as uow:
             followee = await uow.users.get(followee_id)
             if followee is None or not followee.is_active:
                 raise NotFound("User not found.")
@@ -27,15 +37,15 @@ class FollowUser:
                 await uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
 class UnfollowUser:
     """Unfollowing someone you do not follow is a no-op."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    uow: UnitOfWork
 
-    async def execute(self, actor: Actor, followee_id: UUID) -> None:
-        async with self._uow as uow:
-            if await uow.users.get(followee_id) is None:
+    async def execute(self, cmd: FollowCommand) -> None:
+        async with self.uow as uow:
+            if await uow.users.get(cmd.followee_id) is None:
                 raise NotFound("User not found.")
-            await uow.follows.remove(actor.user_id, followee_id)
+            await uow.follows.remove(cmd.actor.user_id, cmd.followee_id)
             await uow.commit()

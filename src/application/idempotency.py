@@ -32,62 +32,62 @@ class Idempotency(Generic[V]):
     render: Callable[[V], StoredResponse]
 
 
+@dataclass(frozen=True, slots=True)
 class IdempotencyKeys:
     """Records the answer under its key inside the caller's unit of work; the answer is
     kept `keep` (then a repeat makes a new resource, and the purge deletes the record).
     Use cases remember the key before their own checks and writes: a concurrent repeat then
     meets the key (IdempotencyKeyInUse, replayed) and never what the first one made."""
 
-    def __init__(self, clock: Clock, keep: timedelta) -> None:
-        self._clock = clock
-        self._keep = keep
+    clock: Clock
+    keep: timedelta
 
     async def remember(self, uow: UnitOfWork, idempotency: Idempotency[V], result: V) -> None:
-        now = self._clock.now()
+        now = self.clock.now()
         await uow.idempotency_keys.add(
             IdempotencyRecord(
                 key=idempotency.key,
                 fingerprint=idempotency.fingerprint,
                 response=idempotency.render(result),
                 created_at=now,
-                expires_at=now + self._keep,
+                expires_at=now + self.keep,
             )
         )
 
 
+@dataclass(frozen=True, slots=True)
 class FindIdempotentReply:
     """The answer a live key holds, to replay; None when the key is free. The same key sent
     with another request (another fingerprint) is refused."""
 
-    def __init__(self, uow: ReadUnitOfWork, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
+    uow: ReadUnitOfWork
+    clock: Clock
 
     async def execute(self, key: IdempotencyKey, fingerprint: str) -> StoredResponse | None:
-        async with self._uow as uow:
+        async with self.uow as uow:
             record = await uow.idempotency_keys.get(key)
-        if record is None or record.expires_at <= self._clock.now():
+        if record is None or record.expires_at <= self.clock.now():
             return None
         if record.fingerprint != fingerprint:
             raise IdempotencyKeyReused("This Idempotency-Key was used with a different request.")
         return record.response
 
 
+@dataclass(frozen=True, slots=True)
 class PurgeExpiredIdempotencyKeys:
     """Retention: expired records are deleted in batches of `batch`, one short transaction
     each, so a large backlog never holds locks for long. Idempotent (an hourly cron)."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, batch: int = 1000) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._batch = batch
+    uow: UnitOfWork
+    clock: Clock
+    batch: int = 1000
 
     async def execute(self) -> int:
-        now, total = self._clock.now(), 0
+        now, total = self.clock.now(), 0
         while True:
-            async with self._uow as uow:
-                purged = await uow.idempotency_keys.purge_expired(now, self._batch)
+            async with self.uow as uow:
+                purged = await uow.idempotency_keys.purge_expired(now, self.batch)
                 await uow.commit()
             total += purged
-            if purged < self._batch:
+            if purged < self.batch:
                 return total

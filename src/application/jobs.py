@@ -8,11 +8,12 @@ a processed message is skipped. A message whose handling keeps failing is marked
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
 from application import emails
-from application.account_emails import RESET, VERIFY
+from application.accounts.email_flows import RESET, VERIFY
 from application.audit import NO_ORIGIN, Auditor
 from application.outbox import OutboxMessage
 from application.ports.jobs import EmailSender, JobQueue, OneTimeTokens
@@ -29,6 +30,7 @@ FAN_OUT_BATCH = 500
 MAX_DISPATCHES = 4
 
 
+@dataclass(frozen=True, slots=True)
 class DispatchOutbox:
     """Hand committed messages to the queue (job id = message id). Also re-sends a message
     dispatched more than `lease` ago that is neither processed nor dead: its job was lost
@@ -36,92 +38,85 @@ class DispatchOutbox:
     attempts it is marked dead instead. If the queue is unreachable nothing is marked, and
     a later round tries again."""
 
-    def __init__(self, uow: UnitOfWork, queue: JobQueue, clock: Clock, lease: timedelta) -> None:
-        self._uow = uow
-        self._queue = queue
-        self._clock = clock
-        self._lease = lease
+    uow: UnitOfWork
+    queue: JobQueue
+    clock: Clock
+    lease: timedelta
 
     async def execute(self, limit: int = 100) -> int:
-        now = self._clock.now()
-        async with self._uow as uow:
-            due = await uow.outbox.claim_due(limit, stale_before=now - self._lease)
+        now = self.clock.now()
+        async with self.uow as uow:
+            due = await uow.outbox.claim_due(limit, stale_before=now - self.lease)
             sent = []
             for record in due:
                 if record.attempts >= MAX_DISPATCHES:
                     error = f"no job finished after {record.attempts} dispatches"
                     await uow.outbox.mark_dead(record.message.id, error, record.attempts, now)
                     continue
-                await self._queue.enqueue(record.message.id)
+                await self.queue.enqueue(record.message.id)
                 sent.append(record.message.id)
             await uow.outbox.mark_dispatched(sent, now)
             await uow.commit()
         return len(due)
 
 
+@dataclass(frozen=True, slots=True)
 class ReleaseUnfinishedOutbox:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    uow: UnitOfWork
 
     async def execute(self) -> int:
-        async with self._uow as uow:
+        async with self.uow as uow:
             released = await uow.outbox.release_unfinished()
             await uow.commit()
         return released
 
 
+@dataclass(frozen=True, slots=True)
 class HandleOutboxMessage:
-    def __init__(
-        self,
-        uow: UnitOfWork,
-        sender: EmailSender,
-        tokens: OneTimeTokens,
-        clock: Clock,
-        ids: IdGenerator,
-        links: emails.LinkPolicy,
-        fan_out_batch: int = FAN_OUT_BATCH,
-    ) -> None:
-        self._uow = uow
-        self._batch = fan_out_batch
-        self._sender = sender
-        self._tokens = tokens
-        self._clock = clock
-        self._ids = ids
-        self._links = links
-        self._handlers: dict[str, Callable[[OutboxMessage], Awaitable[None]]] = {
+    uow: UnitOfWork
+    sender: EmailSender
+    tokens: OneTimeTokens
+    clock: Clock
+    ids: IdGenerator
+    links: emails.LinkPolicy
+    fan_out_batch: int = FAN_OUT_BATCH
+
+    def _handler(self, topic: str) -> Callable[[OutboxMessage], Awaitable[None]] | None:
+        handlers = {
             "UserRegistered": self._mail_verification,
             "EmailVerificationRequested": self._mail_verification,
             "PasswordResetRequested": self._mail_reset,
             "UserFollowed": self._notify_followee,
             "PostPublished": self._fan_out,
         }
+        return handlers.get(topic)
 
     async def execute(self, message_id: UUID) -> None:
-        async with self._uow as uow:
+        async with self.uow as uow:
             record = await uow.outbox.get(message_id)
         if record is None or record.processed_at is not None or record.dead_at is not None:
             return
-        handler = self._handlers.get(record.message.topic)
+        handler = self._handler(record.message.topic)
         if handler is not None:
             await handler(record.message)
-        async with self._uow as uow:
-            await uow.outbox.mark_processed(message_id, self._clock.now())
+        async with self.uow as uow:
+            await uow.outbox.mark_processed(message_id, self.clock.now())
             await uow.commit()
 
     async def _issue(self, m: OutboxMessage, purpose: str, user: User, ttl: timedelta) -> str:
         """Store the event's token (once, however often the job runs) and return it. It is
         bound to the user's address and token_version: any email or password change kills it."""
-        token = self._tokens.derive(purpose, m.id)
-        now = self._clock.now()
-        async with self._uow as uow:
+        token = self.tokens.derive(purpose, m.id)
+        now = self.clock.now()
+        async with self.uow as uow:
             await uow.email_tokens.add(
                 EmailToken(
-                    id=self._ids.new(),
+                    id=self.ids.new(),
                     event_id=m.id,
                     user_id=user.id,
                     purpose=purpose,
                     email=user.email.value,
-                    token_hash=self._tokens.digest(token),
+                    token_hash=self.tokens.digest(token),
                     token_version=user.token_version,
                     created_at=now,
                     expires_at=now + ttl,
@@ -131,7 +126,7 @@ class HandleOutboxMessage:
         return token
 
     async def _mail_verification(self, m: OutboxMessage) -> None:
-        async with self._uow as uow:
+        async with self.uow as uow:
             user = await uow.users.get(UUID(m.payload["user_id"]))
         if (
             user is None
@@ -140,27 +135,27 @@ class HandleOutboxMessage:
             or user.email_verified_at is not None
         ):
             return  # no longer relevant: nothing to mail
-        token = await self._issue(m, VERIFY, user, self._links.verify_ttl)
-        link = self._links.verify_link(token)
-        await self._sender.send(
+        token = await self._issue(m, VERIFY, user, self.links.verify_ttl)
+        link = self.links.verify_link(token)
+        await self.sender.send(
             emails.verification(user.email.value, user.name.value, link, _message_id(m))
         )
 
     async def _mail_reset(self, m: OutboxMessage) -> None:
-        async with self._uow as uow:
+        async with self.uow as uow:
             user = await uow.users.get_by_email(Email(m.payload["email"]))
         if user is None or not user.is_active:
             return  # unknown address: the caller got the same 202 anyway
-        token = await self._issue(m, RESET, user, self._links.reset_ttl)
-        link = self._links.reset_link(token)
-        minutes = int(self._links.reset_ttl.total_seconds() // 60)
-        await self._sender.send(
+        token = await self._issue(m, RESET, user, self.links.reset_ttl)
+        link = self.links.reset_link(token)
+        minutes = int(self.links.reset_ttl.total_seconds() // 60)
+        await self.sender.send(
             emails.password_reset(user.email.value, user.name.value, link, minutes, _message_id(m))
         )
 
     async def _notify_followee(self, m: OutboxMessage) -> None:
         followee = UUID(m.payload["followee_id"])
-        async with self._uow as uow:
+        async with self.uow as uow:
             if await uow.users.get(followee) is None:
                 return  # deleted since: nobody to notify
             await uow.notifications.add_many([self._notification(m, followee, "user_followed")])
@@ -171,8 +166,8 @@ class HandleOutboxMessage:
         short transactions, and a re-run after a crash skips what was already written."""
         author, after = UUID(m.payload["author_id"]), None
         while True:
-            async with self._uow as uow:
-                batch = await uow.follows.followers(author, after=after, limit=self._batch)
+            async with self.uow as uow:
+                batch = await uow.follows.followers(author, after=after, limit=self.fan_out_batch)
                 if not batch:
                     return
                 await uow.notifications.add_many(
@@ -183,7 +178,7 @@ class HandleOutboxMessage:
 
     def _notification(self, m: OutboxMessage, recipient: UUID, kind: str) -> Notification:
         return Notification(
-            id=self._ids.new(),
+            id=self.ids.new(),
             recipient_id=recipient,
             kind=kind,
             payload=dict(m.payload),
@@ -196,30 +191,30 @@ def _message_id(m: OutboxMessage) -> str:
     return f"<{m.id}@inkwell>"
 
 
+@dataclass(frozen=True, slots=True)
 class RecordDeadMessage:
     """The last retry failed: keep the message, marked dead with the error, for operators."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
+    uow: UnitOfWork
+    clock: Clock
 
     async def execute(self, message_id: UUID, error: str, attempts: int) -> None:
-        async with self._uow as uow:
-            await uow.outbox.mark_dead(message_id, error, attempts, self._clock.now())
+        async with self.uow as uow:
+            await uow.outbox.mark_dead(message_id, error, attempts, self.clock.now())
             await uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
 class RequeueDeadJobs:
     """An operator's decision (the CLI) to send every dead job again; audited with it."""
 
-    def __init__(self, uow: UnitOfWork, auditor: Auditor) -> None:
-        self._uow = uow
-        self._auditor = auditor
+    uow: UnitOfWork
+    auditor: Auditor
 
     async def execute(self) -> int:
-        async with self._uow as uow:
+        async with self.uow as uow:
             count = await uow.outbox.requeue_dead()
-            await self._auditor.record(
+            await self.auditor.record(
                 uow,
                 AuditKind.DEAD_JOBS_REQUEUED,
                 NO_ORIGIN,
@@ -229,14 +224,14 @@ class RequeueDeadJobs:
         return count
 
 
+@dataclass(frozen=True, slots=True)
 class PurgeProcessedOutbox:
-    def __init__(self, uow: UnitOfWork, clock: Clock, keep: timedelta) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._keep = keep
+    uow: UnitOfWork
+    clock: Clock
+    keep: timedelta
 
     async def execute(self) -> int:
-        async with self._uow as uow:
-            purged = await uow.outbox.purge_processed(self._clock.now() - self._keep)
+        async with self.uow as uow:
+            purged = await uow.outbox.purge_processed(self.clock.now() - self.keep)
             await uow.commit()
         return purged

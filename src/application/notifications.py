@@ -27,36 +27,48 @@ class NotificationView:
         return cls(n.id, n.kind, n.payload, n.created_at, n.read_at)
 
 
+@dataclass(frozen=True, slots=True)
+class ListNotificationsQuery:
+    actor: Actor
+    limit: int
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ListNotifications:
     """The caller's own notifications, newest first."""
 
-    def __init__(self, uow: ReadUnitOfWork, cursors: Cursors) -> None:
-        self._uow = uow
-        self._cursors = cursors
+    uow: ReadUnitOfWork
+    cursors: Cursors
 
-    async def execute(
-        self, actor: Actor, *, limit: int, cursor: str | None
-    ) -> Page[NotificationView]:
+    async def execute(self, query: ListNotificationsQuery) -> Page[NotificationView]:
+        actor, limit = query.actor, query.limit
         scope = f"notifications:{actor.user_id}"
-        after = self._cursors.decode(cursor, scope)
-        async with self._uow as uow:
+        after = self.cursors.decode(query.cursor, scope)
+        async with self.uow as uow:
             rows = await uow.notifications.list_for(actor.user_id, after=after, limit=limit + 1)
-        return self._cursors.page(
+        return self.cursors.page(
             rows, limit, lambda n: Keyset(n.created_at, n.id), NotificationView.of, scope
         )
 
 
+@dataclass(frozen=True, slots=True)
+class MarkNotificationReadCommand:
+    actor: Actor
+    notification_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
 class MarkNotificationRead:
     """Only the recipient may mark a notification read (others get NotFound); twice is fine."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
+    uow: UnitOfWork
+    clock: Clock
 
-    async def execute(self, actor: Actor, notification_id: UUID) -> None:
-        async with self._uow as uow:
+    async def execute(self, cmd: MarkNotificationReadCommand) -> None:
+        async with self.uow as uow:
             if not await uow.notifications.mark_read(
-                notification_id, actor.user_id, self._clock.now()
+                cmd.notification_id, cmd.actor.user_id, self.clock.now()
             ):
                 raise NotFound("Notification not found.")
             await uow.commit()

@@ -80,52 +80,45 @@ class CreatePostCommand:
     idempotency: Idempotency[PostView] | None = None
 
 
+@dataclass(frozen=True, slots=True)
 class CreatePost:
     """Every new post starts as a draft of its caller. Without an Idempotency-Key its whole
     change is one insert and no event: `drafts` stores it as a statement of its own. With a
     key, the draft and the key's answer are written in one transaction (a unit of work from
     `keyed_uow`): one key, one post."""
 
-    def __init__(
-        self,
-        drafts: DraftInserts,
-        keyed_uow: Callable[[], UnitOfWork],
-        keys: IdempotencyKeys,
-        clock: Clock,
-        ids: IdGenerator,
-    ) -> None:
-        self._drafts = drafts
-        self._keyed_uow = keyed_uow
-        self._keys = keys
-        self._clock = clock
-        self._ids = ids
+    drafts: DraftInserts
+    keyed_uow: Callable[[], UnitOfWork]
+    keys: IdempotencyKeys
+    clock: Clock
+    ids: IdGenerator
 
     async def execute(self, cmd: CreatePostCommand) -> PostView:
         post = Post.draft(
-            self._ids.new(),
+            self.ids.new(),
             cmd.actor.user_id,
             Title(cmd.title),
             Body(cmd.body),
-            now=self._clock.now(),
+            now=self.clock.now(),
         )
         view = PostView.of(post)
         if cmd.idempotency is None:
-            await self._drafts.insert(post)
+            await self.drafts.insert(post)
             return view
-        async with self._keyed_uow() as uow:
+        async with self.keyed_uow() as uow:
             # The key first: a concurrent repeat waits on it and writes nothing at all.
-            await self._keys.remember(uow, cmd.idempotency, view)
+            await self.keys.remember(uow, cmd.idempotency, view)
             await uow.posts.add(post)
             await uow.commit()
         return view
 
 
+@dataclass(frozen=True, slots=True)
 class GetPost:
-    def __init__(self, uow: ReadUnitOfWork) -> None:
-        self._uow = uow
+    uow: ReadUnitOfWork
 
     async def execute(self, actor: Actor | None, post_id: UUID) -> PostView:
-        async with self._uow as uow:
+        async with self.uow as uow:
             post = _visible(await uow.posts.get(post_id), actor)
         return PostView.of(post)
 
@@ -140,25 +133,25 @@ class UpdatePostCommand:
     origin: Origin = NO_ORIGIN
 
 
+@dataclass(frozen=True, slots=True)
 class UpdatePost:
-    def __init__(self, uow: UnitOfWork, clock: Clock, auditor: Auditor) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._auditor = auditor
+    uow: UnitOfWork
+    clock: Clock
+    auditor: Auditor
 
     async def execute(self, cmd: UpdatePostCommand) -> PostView:
         title = Title(cmd.title) if cmd.title is not None else None
         body = Body(cmd.body) if cmd.body is not None else None
-        async with self._uow as uow:
+        async with self.uow as uow:
             post = _manageable(await uow.posts.get(cmd.post_id), cmd.actor, cmd.if_match)
             version, old_title, old_body = post.version, post.title, post.body
-            post.edit(title=title, body=body, now=self._clock.now())
+            post.edit(title=title, body=body, now=self.clock.now())
             if post.version != version:  # an empty or no-op PATCH writes nothing
                 await uow.posts.update(post, expected_version=version)
                 edits = (("title", post.title != old_title), ("body", post.body != old_body))
                 fields = [name for name, changed in edits if changed]
                 await _audit_if_admin_of_other(
-                    self._auditor,
+                    self.auditor,
                     uow,
                     AuditKind.ADMIN_POST_UPDATED,
                     post,
@@ -170,13 +163,13 @@ class UpdatePost:
         return PostView.of(post)
 
 
+@dataclass(frozen=True, slots=True)
 class PublishPost:
     """Only the author or an admin may publish; publishing twice is rejected."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, auditor: Auditor) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._auditor = auditor
+    uow: UnitOfWork
+    clock: Clock
+    auditor: Auditor
 
     async def execute(
         self,
@@ -185,23 +178,23 @@ class PublishPost:
         if_match: frozenset[int] | None = None,
         origin: Origin = NO_ORIGIN,
     ) -> PostView:
-        async with self._uow as uow:
+        async with self.uow as uow:
             post = _manageable(await uow.posts.get(post_id), actor, if_match)
             version = post.version
-            post.publish(now=self._clock.now())
+            post.publish(now=self.clock.now())
             await uow.posts.update(post, expected_version=version)
             uow.collect(post.pull_events())
             await _audit_if_admin_of_other(
-                self._auditor, uow, AuditKind.ADMIN_POST_PUBLISHED, post, actor, origin, {}
+                self.auditor, uow, AuditKind.ADMIN_POST_PUBLISHED, post, actor, origin, {}
             )
             await uow.commit()
         return PostView.of(post)
 
 
+@dataclass(frozen=True, slots=True)
 class DeletePost:
-    def __init__(self, uow: UnitOfWork, auditor: Auditor) -> None:
-        self._uow = uow
-        self._auditor = auditor
+    uow: UnitOfWork
+    auditor: Auditor
 
     async def execute(
         self,
@@ -210,45 +203,45 @@ class DeletePost:
         if_match: frozenset[int] | None = None,
         origin: Origin = NO_ORIGIN,
     ) -> None:
-        async with self._uow as uow:
+        async with self.uow as uow:
             post = _manageable(await uow.posts.get(post_id), actor, if_match)
             await uow.posts.delete(post.id)
             details: Details = {"title": post.title.value[:200], "status": post.status.value}
             await _audit_if_admin_of_other(
-                self._auditor, uow, AuditKind.ADMIN_POST_DELETED, post, actor, origin, details
+                self.auditor, uow, AuditKind.ADMIN_POST_DELETED, post, actor, origin, details
             )
             await uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
 class ListPosts:
     """Published posts only, newest first; optionally one author's."""
 
-    def __init__(self, uow: ReadUnitOfWork, cursors: Cursors) -> None:
-        self._uow = uow
-        self._cursors = cursors
+    uow: ReadUnitOfWork
+    cursors: Cursors
 
     async def execute(
         self, *, author_id: UUID | None, limit: int, cursor: str | None
     ) -> Page[PostView]:
         scope = "posts" if author_id is None else f"posts:author:{author_id}"
-        after = self._cursors.decode(cursor, scope)
-        async with self._uow as uow:
+        after = self.cursors.decode(cursor, scope)
+        async with self.uow as uow:
             posts = await uow.posts.list_published(
                 author_id=author_id, after=after, limit=limit + 1
             )
-        return self._cursors.page(posts, limit, _published_key, PostView.of, scope)
+        return self.cursors.page(posts, limit, _published_key, PostView.of, scope)
 
 
+@dataclass(frozen=True, slots=True)
 class GetFeed:
     """Published posts of the users the caller follows, newest first."""
 
-    def __init__(self, uow: ReadUnitOfWork, cursors: Cursors) -> None:
-        self._uow = uow
-        self._cursors = cursors
+    uow: ReadUnitOfWork
+    cursors: Cursors
 
     async def execute(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[PostView]:
         scope = f"feed:{actor.user_id}"
-        after = self._cursors.decode(cursor, scope)
-        async with self._uow as uow:
+        after = self.cursors.decode(cursor, scope)
+        async with self.uow as uow:
             posts = await uow.posts.feed(actor.user_id, after=after, limit=limit + 1)
-        return self._cursors.page(posts, limit, _published_key, PostView.of, scope)
+        return self.cursors.page(posts, limit, _published_key, PostView.of, scope)

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from uuid import UUID
 
 from domain.aggregate import Aggregate
@@ -9,9 +10,21 @@ from domain.events import EmailVerificationRequested, UserRegistered
 from domain.values import Email, Name
 
 
+class SessionsEnd(Enum):
+    """Which sessions a change to an account ends."""
+
+    OTHERS = "others"  # every session but the one that made the change, if it is the user's
+    ALL = "all"
+
+
 @dataclass(eq=False, kw_only=True)
 class User(Aggregate):
-    """An account. `token_version` invalidates every access token issued before it changed."""
+    """An account. `token_version` invalidates every access token issued before it changed.
+
+    The session rule lives here, once: a credential change (a new email address or password)
+    ends every other session of the user, and a deactivation ends all of them. Each bumps
+    `token_version` and leaves `ending_sessions` for the application, which revokes the
+    refresh tokens with the change (`pull_ending_sessions`)."""
 
     email: Email
     name: Name
@@ -23,6 +36,7 @@ class User(Aggregate):
     created_at: datetime
     updated_at: datetime
     version: int = 1
+    ending_sessions: SessionsEnd | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def register(
@@ -47,6 +61,16 @@ class User(Aggregate):
         user.events.append(UserRegistered(occurred_at=now, user_id=id, email=email.value))
         return user
 
+    def _end_sessions(self, which: SessionsEnd) -> None:
+        self.token_version += 1  # access tokens carry the old one
+        if self.ending_sessions is not SessionsEnd.ALL:
+            self.ending_sessions = which
+
+    def pull_ending_sessions(self) -> SessionsEnd | None:
+        """The sessions the changes since the last pull end (None: none)."""
+        ending, self.ending_sessions = self.ending_sessions, None
+        return ending
+
     def _touch(self, now: datetime) -> None:
         self.updated_at = now
         self.version += 1
@@ -56,11 +80,11 @@ class User(Aggregate):
         self._touch(now)
 
     def change_email(self, email: Email, *, now: datetime) -> None:
-        """A new address is unverified and, like a new password, ends every session."""
+        """A new address is unverified and, like a new password, ends the other sessions."""
         if email != self.email:
             self.email = email
             self.email_verified_at = None
-            self.token_version += 1
+            self._end_sessions(SessionsEnd.OTHERS)
             self._touch(now)
             self.request_verification(now=now)
 
@@ -71,9 +95,9 @@ class User(Aggregate):
             )
 
     def change_password(self, password_hash: str, *, now: datetime) -> None:
-        """A new password ends every session: access tokens carry the old token_version."""
+        """A new password ends the other sessions."""
         self.password_hash = password_hash
-        self.token_version += 1
+        self._end_sessions(SessionsEnd.OTHERS)
         self._touch(now)
 
     def rehash_password(self, password_hash: str, *, now: datetime) -> None:
@@ -85,7 +109,7 @@ class User(Aggregate):
         if active != self.is_active:
             self.is_active = active
             if not active:
-                self.token_version += 1
+                self._end_sessions(SessionsEnd.ALL)
             self._touch(now)
 
     def set_admin(self, admin: bool, *, now: datetime) -> None:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from adapters.sqlalchemy.engine import EngineOptions
-from application.account_emails import PasswordResetLimits
-from application.auth import SessionPolicy
+from application.accounts.email_flows import PasswordResetLimits
+from application.accounts.login_throttle import LoginLimits
+from application.accounts.sessions import SessionPolicy
 from application.emails import LinkPolicy
-from application.login_throttle import LoginLimits
 from application.ports.limits import Rate
 from entrypoints.settings import Settings
 

@@ -55,7 +55,7 @@ async def signup(client: httpx.AsyncClient, email: str, name: str = "User") -> A
 
 
 async def make_admin(client: httpx.AsyncClient, container: Container, email: str) -> Account:
-    from application.users import RegisterUserCommand
+    from application.accounts.registration import RegisterUserCommand
 
     view = await container.register_user().execute(
         RegisterUserCommand(email, PASSWORD, "Admin", is_admin=True)

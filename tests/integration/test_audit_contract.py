@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 
 from adapters.system.clock import FrozenClock
-from application.auth import LoginCommand
+from application.accounts.login import LoginCommand
+from application.accounts.registration import RegisterUserCommand
+from application.accounts.sessions import RefreshCommand
 from application.errors import InvalidCredentials, InvalidToken
 from application.ports.audit import AuditFilter
 from application.ports.repositories import Keyset
-from application.users import RegisterUserCommand
 from domain.audit import AuditEvent, AuditKind
 from entrypoints.container import Container
 
@@ -121,9 +122,9 @@ async def test_failures_are_kept_although_their_use_case_raised(
     clock.advance(timedelta(seconds=1))
     pair = await backend.authenticate().execute(LoginCommand("a@x.io", "long password"))
     clock.advance(timedelta(seconds=1))
-    await backend.refresh_session().execute(pair.refresh_token)
+    await backend.refresh_session().execute(RefreshCommand(pair.refresh_token))
     with pytest.raises(InvalidToken):
-        await backend.refresh_session().execute(pair.refresh_token)
+        await backend.refresh_session().execute(RefreshCommand(pair.refresh_token))
     kinds = [e.kind for e in await _list(backend, subject_id=view.id)]
     assert kinds == [
         AuditKind.REFRESH_TOKEN_REUSE_DETECTED,

@@ -15,8 +15,8 @@ from adapters.sqlalchemy import migrate
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.tables import posts as _posts
 from adapters.sqlalchemy.tables import users as _users
+from application.accounts.registration import RegisterUserCommand
 from application.errors import EmailAlreadyRegistered
-from application.users import RegisterUserCommand
 from entrypoints.cli.__main__ import main
 from entrypoints.container import shutdown
 from tests.integration.conftest import sql_container

@@ -18,8 +18,8 @@ from adapters.sqlalchemy import lookalikes, migrate
 from adapters.sqlalchemy.lookalikes import skeleton_key
 from adapters.sqlalchemy.tables import users
 from adapters.text.skeletons import Uts39Skeleton
+from application.accounts.registration import RegisterUserCommand
 from application.errors import EmailAlreadyRegistered
-from application.users import RegisterUserCommand
 from domain.values import Email
 from entrypoints.cli.__main__ import main
 from entrypoints.container import shutdown

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from application.accounts.registration import RegisterUserCommand
 from application.ports.jobs import OutboxCounts
-from application.users import RegisterUserCommand
 from entrypoints.container import Container
 
 pytestmark = pytest.mark.integration

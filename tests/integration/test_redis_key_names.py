@@ -14,9 +14,11 @@ from redis.asyncio import Redis
 
 from adapters.email.senders import MemoryEmailSender
 from adapters.sqlalchemy import migrate
-from application.auth import LoginCommand
+from application.accounts.email_flows import RequestPasswordResetCommand
+from application.accounts.login import LoginCommand
+from application.accounts.registration import RegisterUserCommand
+from application.audit import Origin
 from application.errors import InvalidCredentials
-from application.users import RegisterUserCommand
 from entrypoints.container import Container, shutdown
 from tests.integration.conftest import sql_container
 from tests.integration.test_jobs import run_worker
@@ -54,7 +56,9 @@ async def test_a_failed_login_leaves_no_address_in_redis_key_names(
         await container.authenticate().execute(
             LoginCommand("ada@example.com", PASSWORD, "203.0.113.9")
         )
-        await container.request_password_reset().execute("ada@example.com", "203.0.113.9")
+        await container.request_password_reset().execute(
+            RequestPasswordResetCommand("ada@example.com", Origin("203.0.113.9"))
+        )
         names = await _key_names(redis_server)
         assert [n for n in names if n.startswith(f"{redis_prefix}rate:")]  # it did write
         assert [n for n in names if "ada" in n.lower()] == []

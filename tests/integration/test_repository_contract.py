@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.system.clock import FrozenClock
+from application.accounts.sessions import RefreshCommand
 from application.errors import ConcurrentUpdate, EmailAlreadyRegistered
 from application.ports.repositories import Keyset
 from domain.follow import Follow
@@ -252,14 +253,14 @@ async def test_refresh_tokens_are_spent_once_and_revoked_by_family(backend: Cont
 async def test_the_whole_login_flow_works_on_each_backend(
     backend: Container, clock: FrozenClock
 ) -> None:
-    from application.auth import LoginCommand
-    from application.users import RegisterUserCommand
+    from application.accounts.login import LoginCommand
+    from application.accounts.registration import RegisterUserCommand
 
     await backend.register_user().execute(RegisterUserCommand("a@x.io", "long password", "A"))
     pair = await backend.authenticate().execute(LoginCommand("A@x.io", "long password"))
     actor = await backend.authenticate_access_token().execute(pair.access_token)
     clock.advance(timedelta(seconds=5))
-    rotated = await backend.refresh_session().execute(pair.refresh_token)
+    rotated = await backend.refresh_session().execute(RefreshCommand(pair.refresh_token))
     assert (await backend.authenticate_access_token().execute(rotated.access_token)).user_id == (
         actor.user_id
     )

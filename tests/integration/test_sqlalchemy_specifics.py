@@ -16,10 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from adapters.sqlalchemy import migrate
 from adapters.sqlalchemy.drafts import SqlAlchemyDraftInserts
 from adapters.sqlalchemy.tables import metadata, outbox
+from application.accounts.profiles import GetUserQuery
+from application.accounts.registration import RegisterUserCommand
 from application.errors import StoreUnavailable
 from application.posts import CreatePostCommand
-from application.profiles import GetUserQuery
-from application.users import RegisterUserCommand
 from application.views import Actor, UserView
 from domain.post import Post
 from domain.values import Body, Title
@@ -229,7 +229,7 @@ async def test_a_draft_is_inserted_as_a_statement_of_its_own(migrated_database: 
     """Creating a draft runs without BEGIN/COMMIT (its own port, on an autocommit engine),
     and the row is there for every later reader."""
     container = sql_container(migrated_database, db_pool_size=1, db_max_overflow=0)
-    drafts = container.create_post()._drafts
+    drafts = container.create_post().drafts
     assert isinstance(drafts, SqlAlchemyDraftInserts)
     try:
         view = await container.register_user().execute(RegisterUserCommand("a@x.io", "p" * 10, "A"))

@@ -10,8 +10,11 @@ from typing import Any
 import pytest
 
 from adapters.system.clock import FrozenClock
+from application.accounts.changes import UpdateUserCommand
+from application.accounts.login import LoginCommand
+from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
+from application.accounts.sessions import LogoutCommand, RefreshCommand
 from application.audit import Origin
-from application.auth import LoginCommand, LogoutCommand
 from application.errors import (
     EmailAlreadyRegistered,
     Forbidden,
@@ -21,7 +24,6 @@ from application.errors import (
 )
 from application.ports.audit import AuditFilter
 from application.posts import CreatePostCommand, UpdatePostCommand
-from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor
 from domain.audit import AuditEvent, AuditKind, UnsafeAuditDetails
 from entrypoints.container import Container, build_container, shutdown
@@ -162,9 +164,9 @@ async def test_reuse_of_a_refresh_token_is_recorded_with_the_revocation(
 ) -> None:
     ada = await _user(container)
     first = (await container.authenticate().execute(_login("ada@example.com"))).refresh_token
-    await container.refresh_session().execute(first)
+    await container.refresh_session().execute(RefreshCommand(first))
     with pytest.raises(InvalidToken):
-        await container.refresh_session().execute(first, ORIGIN)
+        await container.refresh_session().execute(RefreshCommand(first, ORIGIN))
     [event] = await _events(container, kind=AuditKind.REFRESH_TOKEN_REUSE_DETECTED)
     assert event.subject_id == ada.user_id
     assert first not in repr(event)
@@ -266,7 +268,7 @@ async def test_an_admin_deleting_a_user_keeps_their_address_in_the_trail(
 ) -> None:
     root = await _user(container, "root@example.com", admin=True)
     ada = await _user(container)
-    await container.delete_user().execute(root, ada.user_id, ORIGIN)
+    await container.delete_user().execute(DeleteUserCommand(root, ada.user_id, ORIGIN))
     [event] = await _events(container, subject_id=ada.user_id)
     assert event.kind is AuditKind.ADMIN_USER_DELETED
     assert event.details == {"email": "ada@example.com"}

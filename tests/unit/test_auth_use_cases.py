@@ -6,9 +6,11 @@ import pytest
 
 from adapters.security.argon2_hasher import Argon2PasswordHasher
 from adapters.system.clock import FrozenClock
-from application.auth import LoginCommand, LogoutCommand
+from application.accounts.changes import UpdateUserCommand
+from application.accounts.login import LoginCommand
+from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
+from application.accounts.sessions import LogoutCommand, RefreshCommand
 from application.errors import InvalidCredentials, InvalidToken
-from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor
 from entrypoints.container import Container
 
@@ -79,11 +81,11 @@ async def test_login_upgrades_a_hash_made_with_weaker_parameters(container: Cont
 async def test_refresh_rotates_and_reuse_revokes_the_whole_family(container: Container) -> None:
     await _register(container)
     _, first = await _login(container)
-    second = (await container.refresh_session().execute(first)).refresh_token
+    second = (await container.refresh_session().execute(RefreshCommand(first))).refresh_token
     with pytest.raises(InvalidToken):
-        await container.refresh_session().execute(first)  # replay of a spent token
+        await container.refresh_session().execute(RefreshCommand(first))  # replay of a spent token
     with pytest.raises(InvalidToken):
-        await container.refresh_session().execute(second)  # the family is dead
+        await container.refresh_session().execute(RefreshCommand(second))  # the family is dead
 
 
 async def test_an_expired_refresh_token_is_refused(
@@ -93,12 +95,12 @@ async def test_an_expired_refresh_token_is_refused(
     _, refresh = await _login(container)
     clock.advance(timedelta(days=15))
     with pytest.raises(InvalidToken):
-        await container.refresh_session().execute(refresh)
+        await container.refresh_session().execute(RefreshCommand(refresh))
 
 
 async def test_an_unknown_refresh_token_is_refused(container: Container) -> None:
     with pytest.raises(InvalidToken):
-        await container.refresh_session().execute("made-up")
+        await container.refresh_session().execute(RefreshCommand("made-up"))
 
 
 async def test_logout_kills_the_refresh_family_and_the_current_access_token(
@@ -111,7 +113,7 @@ async def test_logout_kills_the_refresh_family_and_the_current_access_token(
     with pytest.raises(InvalidToken):
         await container.authenticate_access_token().execute(access)
     with pytest.raises(InvalidToken):
-        await container.refresh_session().execute(refresh)
+        await container.refresh_session().execute(RefreshCommand(refresh))
     await container.logout().execute(LogoutCommand(refresh, None))  # twice is fine
 
 
@@ -131,8 +133,8 @@ async def test_a_password_change_ends_other_sessions_but_keeps_the_callers(
         with pytest.raises(InvalidToken):
             await container.authenticate_access_token().execute(token)
     with pytest.raises(InvalidToken):
-        await container.refresh_session().execute(other_refresh)
-    renewed = await container.refresh_session().execute(my_refresh)
+        await container.refresh_session().execute(RefreshCommand(other_refresh))
+    renewed = await container.refresh_session().execute(RefreshCommand(my_refresh))
     assert (await container.authenticate_access_token().execute(renewed.access_token)).user_id == (
         me.user_id
     )
@@ -141,9 +143,9 @@ async def test_a_password_change_ends_other_sessions_but_keeps_the_callers(
 async def test_refresh_is_refused_once_the_user_is_gone(container: Container) -> None:
     view = await container.register_user().execute(RegisterUserCommand("a@x.io", PASSWORD, "A"))
     _, refresh = await _login(container, "a@x.io")
-    await container.delete_user().execute(Actor(view.id, is_admin=True), view.id)
+    await container.delete_user().execute(DeleteUserCommand(Actor(view.id, is_admin=True), view.id))
     with pytest.raises(InvalidToken):
-        await container.refresh_session().execute(refresh)
+        await container.refresh_session().execute(RefreshCommand(refresh))
 
 
 async def test_purging_expired_sessions_keeps_live_ones(
@@ -159,5 +161,5 @@ async def test_purging_expired_sessions_keeps_live_ones(
     assert await purge_expired_tokens({"container": container}) == 1
     assert await purge_expired_tokens({"container": container}) == 0
     with pytest.raises(InvalidToken):
-        await container.refresh_session().execute(old)
-    assert (await container.refresh_session().execute(fresh)).access_token
+        await container.refresh_session().execute(RefreshCommand(old))
+    assert (await container.refresh_session().execute(RefreshCommand(fresh))).access_token

@@ -1,5 +1,5 @@
-"""Device tokens (application.login_throttle) end with the credentials they were earned with:
-a password change or a deactivation makes every earlier token an unknown client's."""
+"""Device tokens (application.accounts.login_throttle) end with the credentials they were
+earned with: a password change or a deactivation makes every earlier token an unknown client's."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import pytest
 
 from adapters.security.device_tokens import HmacDeviceTokens
 from adapters.system.clock import FrozenClock
-from application.auth import LoginCommand
+from application.accounts.changes import UpdateUserCommand
+from application.accounts.login import LoginCommand
+from application.accounts.registration import RegisterUserCommand
 from application.errors import InvalidCredentials, RateLimited
-from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor
 from entrypoints.container import Container
 

@@ -7,7 +7,7 @@ import pytest
 from arq import Retry
 
 from adapters.memory.jobs import InProcessJobQueue
-from application.users import RegisterUserCommand
+from application.accounts.registration import RegisterUserCommand
 from entrypoints.container import Container
 from entrypoints.worker import process_event, sweep_outbox
 from tests.unit.test_job_failures import RefusingSender

@@ -9,10 +9,12 @@ import pytest
 from adapters.memory.limits import InProcessRateLimiter
 from adapters.security.device_tokens import HmacDeviceTokens
 from adapters.system.clock import FrozenClock
-from application.auth import LoginCommand
+from application.accounts.email_flows import RequestPasswordResetCommand
+from application.accounts.login import LoginCommand
+from application.accounts.registration import RegisterUserCommand
+from application.audit import Origin
 from application.errors import InvalidCredentials, RateLimited
 from application.ports.limits import Rate, RateDecision
-from application.users import RegisterUserCommand
 from entrypoints.container import Container
 
 PASSWORD = "correct horse battery"
@@ -89,7 +91,9 @@ async def test_throttle_keys_never_name_the_address(
     with pytest.raises(InvalidCredentials):
         await container.authenticate().execute(LoginCommand(ADA, "wrong password", "192.0.2.1"))
     await _login(container, "192.0.2.1")
-    await container.request_password_reset().execute(ADA, "192.0.2.1")
+    await container.request_password_reset().execute(
+        RequestPasswordResetCommand(ADA, Origin("192.0.2.1"))
+    )
     assert limiter.keys
     assert not [key for key in limiter.keys if "ada" in key.lower()]
 

@@ -8,6 +8,10 @@ from datetime import timedelta
 import pytest
 
 from adapters.system.clock import FrozenClock
+from application.accounts.changes import UpdateUserCommand
+from application.accounts.editing import CurrentPasswordRequired
+from application.accounts.profiles import GetUserQuery, ListUsersQuery, UserShape, shape_seen_by
+from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
 from application.errors import (
     EmailAlreadyRegistered,
     Forbidden,
@@ -15,11 +19,10 @@ from application.errors import (
     NotFound,
     PreconditionFailed,
 )
+from application.follows import FollowCommand
 from application.outbox import OutboxMessage
 from application.pagination import Cursors
 from application.posts import CreatePostCommand, UpdatePostCommand
-from application.profiles import GetUserQuery, ListUsersQuery, UserShape, shape_seen_by
-from application.users import CurrentPasswordRequired, RegisterUserCommand, UpdateUserCommand
 from application.views import Actor, PublicProfileView, UserView
 from domain.errors import PostAlreadyPublished, SelfFollowRejected, WeakPassword
 from entrypoints.container import Container
@@ -112,12 +115,12 @@ async def test_changing_your_email_needs_your_current_password(container: Contai
 async def test_only_admins_delete_users(container: Container) -> None:
     ada, admin = await _actor(container, "ada@x.io"), await _actor(container, "r@x.io", admin=True)
     with pytest.raises(Forbidden):
-        await container.delete_user().execute(ada, admin.user_id)
-    await container.delete_user().execute(admin, ada.user_id)
+        await container.delete_user().execute(DeleteUserCommand(ada, admin.user_id))
+    await container.delete_user().execute(DeleteUserCommand(admin, ada.user_id))
     with pytest.raises(NotFound):
         await container.get_user().execute(GetUserQuery(admin, ada.user_id))
     with pytest.raises(NotFound):
-        await container.delete_user().execute(admin, ada.user_id)
+        await container.delete_user().execute(DeleteUserCommand(admin, ada.user_id))
 
 
 async def test_users_are_listed_oldest_first_across_pages(
@@ -291,13 +294,13 @@ async def test_list_and_feed_show_published_posts_newest_first(
     by_ada = await container.list_posts().execute(author_id=ada.user_id, limit=10, cursor=None)
     assert [p.title for p in by_ada.items] == ["p4", "p2", "p0"]
 
-    await container.follow_user().execute(bob, ada.user_id)
-    await container.follow_user().execute(bob, cy.user_id)
-    await container.follow_user().execute(bob, cy.user_id)  # idempotent
+    await container.follow_user().execute(FollowCommand(bob, ada.user_id))
+    await container.follow_user().execute(FollowCommand(bob, cy.user_id))
+    await container.follow_user().execute(FollowCommand(bob, cy.user_id))  # idempotent
     feed = await container.get_feed().execute(bob, limit=10, cursor=None)
     assert [p.title for p in feed.items] == ["p4", "p3", "p2", "p0"]
-    await container.unfollow_user().execute(bob, cy.user_id)
-    await container.unfollow_user().execute(bob, cy.user_id)  # idempotent
+    await container.unfollow_user().execute(FollowCommand(bob, cy.user_id))
+    await container.unfollow_user().execute(FollowCommand(bob, cy.user_id))  # idempotent
     feed = await container.get_feed().execute(bob, limit=10, cursor=None)
     assert [p.title for p in feed.items] == ["p4", "p2", "p0"]
     follows = [m for m in _outbox(container) if m.topic == "UserFollowed"]
@@ -307,13 +310,13 @@ async def test_list_and_feed_show_published_posts_newest_first(
 async def test_following_yourself_or_a_missing_user_is_rejected(container: Container) -> None:
     ada = await _actor(container, "ada@x.io")
     with pytest.raises(SelfFollowRejected):
-        await container.follow_user().execute(ada, ada.user_id)
+        await container.follow_user().execute(FollowCommand(ada, ada.user_id))
     import uuid
 
     with pytest.raises(NotFound):
-        await container.follow_user().execute(ada, uuid.uuid4())
+        await container.follow_user().execute(FollowCommand(ada, uuid.uuid4()))
     with pytest.raises(NotFound):
-        await container.unfollow_user().execute(ada, uuid.uuid4())
+        await container.unfollow_user().execute(FollowCommand(ada, uuid.uuid4()))
 
 
 async def test_an_uncommitted_unit_of_work_leaves_no_trace(container: Container) -> None:

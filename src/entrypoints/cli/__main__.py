@@ -10,8 +10,8 @@ import sys
 
 from adapters.sqlalchemy import migrate
 from adapters.sqlalchemy.lookalikes import KeyTakenMeanwhile, backfill, survey
+from application.accounts.registration import RegisterUserCommand
 from application.errors import ApplicationError
-from application.users import RegisterUserCommand
 from domain.errors import DomainError
 from entrypoints.container import build_container, shutdown
 from entrypoints.observability.logs import configure_logging

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from application import account_emails, auth, profiles, users
-from application.login_throttle import LoginThrottle
+from application.accounts import (
+    changes,
+    editing,
+    email_flows,
+    login,
+    profiles,
+    registration,
+    sessions,
+)
+from application.accounts.login_throttle import LoginThrottle
 from entrypoints import policies
 from entrypoints.container.infrastructure import Infrastructure
 from entrypoints.container.operations import Operations, audited
@@ -27,7 +35,7 @@ class Accounts(Operations):
     password_reset_limits = providers.Singleton(policies.password_reset_limits, settings)
 
     session_issuer = providers.Singleton(
-        auth.SessionIssuer,
+        sessions.SessionIssuer,
         tokens=Infrastructure.access_tokens,
         codec=Infrastructure.refresh_codec,
         clock=clock,
@@ -42,7 +50,7 @@ class Accounts(Operations):
         devices=Infrastructure.device_tokens,
     )
     authenticate = providers.Factory(
-        auth.Authenticate,
+        login.Authenticate,
         hasher=hasher,
         issuer=session_issuer,
         ids=ids,
@@ -50,22 +58,22 @@ class Accounts(Operations):
         **audited,
     )
     refresh_session = providers.Factory(
-        auth.RefreshSession,
+        sessions.RefreshSession,
         codec=Infrastructure.refresh_codec,
         issuer=session_issuer,
         **audited,
     )
-    logout = providers.Factory(auth.Logout, codec=Infrastructure.refresh_codec, **audited)
-    purge_expired_sessions = providers.Factory(auth.PurgeExpiredSessions, uow=uow, clock=clock)
+    logout = providers.Factory(sessions.Logout, codec=Infrastructure.refresh_codec, **audited)
+    purge_expired_sessions = providers.Factory(sessions.PurgeExpiredSessions, uow=uow, clock=clock)
     authenticate_access_token = providers.Factory(
-        auth.AuthenticateAccessToken,
+        sessions.AuthenticateAccessToken,
         uow=Persistence.read_uow,
         tokens=Infrastructure.access_tokens,
         cache=Persistence.auth_states,
     )
 
     register_user = providers.Factory(
-        users.RegisterUser,
+        registration.RegisterUser,
         hasher=hasher,
         ids=ids,
         limiter=limiter,
@@ -77,24 +85,30 @@ class Accounts(Operations):
     list_users = providers.Factory(
         profiles.ListUsers, uow=Persistence.read_uow, cursors=Infrastructure.cursors
     )
-    update_user = providers.Factory(
-        users.UpdateUser,
+    account_editor = providers.Factory(
+        editing.AccountEditor,
         hasher=hasher,
         limiter=limiter,
         password_checks=login_limits.provided.per_account_and_client,
         **audited,
     )
-    delete_user = providers.Factory(users.DeleteUser, uow=uow, auditor=Operations.auditor)
+    update_user = providers.Factory(changes.UpdateUser, editor=account_editor)
+    rename_user = providers.Factory(changes.RenameUser, editor=account_editor)
+    change_email = providers.Factory(changes.ChangeEmail, editor=account_editor)
+    change_password = providers.Factory(changes.ChangePassword, editor=account_editor)
+    set_admin = providers.Factory(changes.SetAdmin, editor=account_editor)
+    set_active = providers.Factory(changes.SetActive, editor=account_editor)
+    delete_user = providers.Factory(registration.DeleteUser, uow=uow, auditor=Operations.auditor)
 
     request_password_reset = providers.Factory(
-        account_emails.RequestPasswordReset,
+        email_flows.RequestPasswordReset,
         limiter=limiter,
         limits=password_reset_limits,
         fingerprints=Infrastructure.fingerprints,
         **audited,
     )
     confirm_password_reset = providers.Factory(
-        account_emails.ConfirmPasswordReset,
+        email_flows.ConfirmPasswordReset,
         tokens=Infrastructure.one_time_tokens,
         hasher=hasher,
         limiter=limiter,
@@ -103,10 +117,10 @@ class Accounts(Operations):
         **audited,
     )
     confirm_email = providers.Factory(
-        account_emails.ConfirmEmail, uow=uow, tokens=Infrastructure.one_time_tokens, clock=clock
+        email_flows.ConfirmEmail, uow=uow, tokens=Infrastructure.one_time_tokens, clock=clock
     )
     resend_verification = providers.Factory(
-        account_emails.ResendVerification,
+        email_flows.ResendVerification,
         uow=uow,
         clock=clock,
         limiter=limiter,

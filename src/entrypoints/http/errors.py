@@ -15,8 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from application import errors as app
-from application.account_emails import InvalidOneTimeToken
-from application.users import CurrentPasswordRequired
+from application.accounts.editing import CurrentPasswordRequired
+from application.accounts.email_flows import InvalidOneTimeToken
 from domain import errors as dom
 from entrypoints.errors_text import describe_error
 from entrypoints.http.middleware import response_headers

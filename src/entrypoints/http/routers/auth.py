@@ -5,7 +5,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Depends, Form, Header, Request, Response, status
 
-from application.auth import LoginCommand, LogoutCommand
+from application.accounts.email_flows import (
+    ConfirmEmailCommand,
+    ConfirmPasswordResetCommand,
+    RequestPasswordResetCommand,
+    ResendVerificationCommand,
+)
+from application.accounts.login import LoginCommand
+from application.accounts.sessions import LogoutCommand, RefreshCommand
 from application.views import TokenPair
 from entrypoints.http.deps import (
     ClientAddress,
@@ -60,7 +67,7 @@ async def password_form(
     return PasswordForm(username, password)
 
 
-# The device token of login throttling (application.login_throttle): browsers keep it as a
+# The device token of login throttling (application.accounts.login_throttle): browsers keep it as a
 # cookie without any code; API clients read the header and send it back in the same header.
 DEVICE_COOKIE, DEVICE_HEADER = "inkwell_device", "Inkwell-Device"
 _DEVICE_DOC = (
@@ -140,12 +147,13 @@ async def login(
 async def request_password_reset(
     body: PasswordResetRequest,
     container: ContainerDep,
-    client: ClientAddress,
     origin: RequestOrigin,
 ) -> Response:
     """Always 202, whether or not the address has an account; if it has, a single-use link
     valid for a short time is mailed to it."""
-    await container.request_password_reset().execute(body.email, client, origin.request_id)
+    await container.request_password_reset().execute(
+        RequestPasswordResetCommand(body.email, origin)
+    )
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
@@ -157,12 +165,11 @@ async def request_password_reset(
 async def confirm_password_reset(
     body: PasswordResetConfirm,
     container: ContainerDep,
-    client: ClientAddress,
     origin: RequestOrigin,
 ) -> Response:
     """Sets the new password; every earlier session and reset link stops working."""
     await container.confirm_password_reset().execute(
-        body.token, body.new_password, client, origin.request_id
+        ConfirmPasswordResetCommand(body.token, body.new_password, origin)
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -173,7 +180,7 @@ async def confirm_password_reset(
     responses=problem_responses(400),
 )
 async def confirm_email(body: EmailConfirm, container: ContainerDep) -> Response:
-    await container.confirm_email().execute(body.token)
+    await container.confirm_email().execute(ConfirmEmailCommand(body.token))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -185,14 +192,16 @@ async def confirm_email(body: EmailConfirm, container: ContainerDep) -> Response
 )
 async def resend_verification(actor: CurrentActor, container: ContainerDep) -> Response:
     """Mails a new verification link to your address if it is not verified yet."""
-    await container.resend_verification().execute(actor)
+    await container.resend_verification().execute(ResendVerificationCommand(actor))
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
 @router.post("/refresh", response_model=TokenOut, responses=problem_responses(401))
 async def refresh(body: RefreshRequest, container: ContainerDep, origin: RequestOrigin) -> TokenOut:
     """Rotate: the presented refresh token is spent; reusing it revokes the whole session."""
-    return _out(await container.refresh_session().execute(body.refresh_token, origin))
+    return _out(
+        await container.refresh_session().execute(RefreshCommand(body.refresh_token, origin))
+    )
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, openapi_extra=OPTIONAL_BEARER)

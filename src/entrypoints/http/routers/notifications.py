@@ -5,7 +5,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from application.notifications import NotificationView
+from application.notifications import (
+    ListNotificationsQuery,
+    MarkNotificationReadCommand,
+    NotificationView,
+)
 from application.pagination import Page
 from entrypoints.http.deps import ContainerDep, CurrentActor
 from entrypoints.http.openapi import operation_id
@@ -35,7 +39,9 @@ async def list_notifications(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[NotificationView]:
     """Your notifications, newest first."""
-    return await container.list_notifications().execute(actor, limit=limit, cursor=cursor)
+    return await container.list_notifications().execute(
+        ListNotificationsQuery(actor, limit, cursor)
+    )
 
 
 @router.post(
@@ -46,5 +52,7 @@ async def list_notifications(
 async def mark_read(
     notification_id: UUID, actor: CurrentActor, container: ContainerDep
 ) -> Response:
-    await container.mark_notification_read().execute(actor, notification_id)
+    await container.mark_notification_read().execute(
+        MarkNotificationReadCommand(actor, notification_id)
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -11,10 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
+from application.accounts.email_flows import ConfirmEmailCommand, ConfirmPasswordResetCommand
 from application.emails import RESET_PATH, VERIFY_PATH
 from application.errors import ApplicationError
 from domain.errors import DomainError, WeakPassword
-from entrypoints.http.deps import ClientAddress, ContainerDep, RequestOrigin
+from entrypoints.http.deps import ContainerDep, RequestOrigin
 from entrypoints.http.errors import refusal
 from entrypoints.http.pages_html import MISSING_LINK_TEXT, page, paragraph, reset_form, verify_form
 
@@ -50,7 +51,7 @@ async def verify_email_submit(
     if not token:
         return page(400, title, paragraph(MISSING_LINK_TEXT, error=True))
     try:
-        await container.confirm_email().execute(token)
+        await container.confirm_email().execute(ConfirmEmailCommand(token))
     except (ApplicationError, DomainError) as exc:
         return _refused(request, title, exc)
     return page(200, "Address confirmed", paragraph("Your email address is confirmed."))
@@ -67,7 +68,6 @@ async def reset_password_page(token: str = "") -> HTMLResponse:
 async def reset_password_submit(
     request: Request,
     container: ContainerDep,
-    client: ClientAddress,
     origin: RequestOrigin,
     token: FormText = "",
     new_password: FormText = "",
@@ -80,7 +80,7 @@ async def reset_password_submit(
         return page(422, title, reset_form(token, MISMATCH))
     try:
         await container.confirm_password_reset().execute(
-            token, new_password, client, origin.request_id
+            ConfirmPasswordResetCommand(token, new_password, origin)
         )
     except (ApplicationError, DomainError) as exc:
         return _refused(request, title, exc, token)

@@ -5,17 +5,19 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from application.accounts.changes import UpdateUserCommand
+from application.accounts.profiles import GetUserQuery, ListUsersQuery, shape_seen_by
+from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
 from application.audit import Origin
+from application.follows import FollowCommand
 from application.idempotency import Idempotency
 from application.pagination import Page
 from application.ports.idempotency import StoredResponse
-from application.profiles import GetUserQuery, ListUsersQuery, shape_seen_by
-from application.users import RegisterUserCommand, UpdateUserCommand
 from application.views import Actor, UserView
 from domain.values import address_key
 from entrypoints.container import Container
 from entrypoints.http import caching
-from entrypoints.http.deps import ClientAddress, ContainerDep, CurrentActor, RequestOrigin
+from entrypoints.http.deps import ContainerDep, CurrentActor, RequestOrigin
 from entrypoints.http.idempotency import IDEMPOTENCY_KEY, idempotent
 from entrypoints.http.openapi import operation_id
 from entrypoints.http.routers import API_PREFIX
@@ -66,7 +68,7 @@ Cursor = Annotated[str | None, Query(max_length=200)]
     openapi_extra=IDEMPOTENCY_KEY,
 )
 async def register(
-    body: UserCreate, container: ContainerDep, request: Request, client: ClientAddress
+    body: UserCreate, container: ContainerDep, request: Request, origin: RequestOrigin
 ) -> Response:
     """Public registration, limited per client address. Send an `Idempotency-Key` header to
     make retries safe: keys are scoped by the address registered, so a retry from another
@@ -75,7 +77,7 @@ async def register(
     async def run(idempotency: Idempotency[UserView] | None) -> UserView:
         return await container.register_user().execute(
             RegisterUserCommand(
-                body.email, body.password, body.name, client=client, idempotency=idempotency
+                body.email, body.password, body.name, origin=origin, idempotency=idempotency
             )
         )
 
@@ -163,7 +165,7 @@ async def update_user(
 async def delete_user(
     user_id: UUID, actor: CurrentActor, container: ContainerDep, origin: RequestOrigin
 ) -> Response:
-    await container.delete_user().execute(actor, user_id, origin)
+    await container.delete_user().execute(DeleteUserCommand(actor, user_id, origin))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -174,7 +176,7 @@ async def delete_user(
 )
 async def follow(user_id: UUID, actor: CurrentActor, container: ContainerDep) -> Response:
     """Idempotent. Following yourself is refused (403)."""
-    await container.follow_user().execute(actor, user_id)
+    await container.follow_user().execute(FollowCommand(actor, user_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -184,5 +186,5 @@ async def follow(user_id: UUID, actor: CurrentActor, container: ContainerDep) ->
     responses=problem_responses(401, 404),
 )
 async def unfollow(user_id: UUID, actor: CurrentActor, container: ContainerDep) -> Response:
-    await container.unfollow_user().execute(actor, user_id)
+    await container.unfollow_user().execute(FollowCommand(actor, user_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

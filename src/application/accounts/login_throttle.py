@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from application.ports.limits import Rate, RateDecision, RateLimiter
 from application.ports.security import DeviceTokens, Fingerprints
+from application.throttling import ThrottleKey, Throttler
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ class LoginLimits:
 @dataclass(frozen=True, slots=True)
 class Throttle:
     limit: str  # its name in audit events and metrics
-    key: str
+    key: ThrottleKey
     rate: Rate
 
 
@@ -68,58 +69,58 @@ class Refused:
     decision: RateDecision
 
 
-def _ceiling_key(account_fingerprint: str) -> str:
-    return f"login:account:{account_fingerprint}"
+def _ceiling_key(account_fingerprint: str) -> ThrottleKey:
+    return ThrottleKey("login:account", account_fingerprint)
 
 
-def _devices_key(account_fingerprint: str) -> str:
-    return f"login:devices:{account_fingerprint}"
+def _devices_key(account_fingerprint: str) -> ThrottleKey:
+    return ThrottleKey("login:devices", account_fingerprint)
 
 
+@dataclass(frozen=True, slots=True)
 class LoginThrottle:
-    def __init__(
-        self,
-        limiter: RateLimiter,
-        limits: LoginLimits,
-        fingerprints: Fingerprints,
-        devices: DeviceTokens,
-    ) -> None:
-        self._limiter = limiter
-        self._limits = limits
-        self._fingerprints = fingerprints
-        self._devices = devices
+    limiter: RateLimiter
+    limits: LoginLimits
+    fingerprints: Fingerprints
+    devices: DeviceTokens
+
+    @property
+    def counters(self) -> Throttler:
+        return Throttler(self.limiter)
 
     async def admit(
         self, account: str, client: str, device_token: str | None, token_version: int | None
     ) -> Admitted | Refused:
         """`account` is the normalised address typed in, whether or not it has an account;
         `token_version` is that account's, None when there is none (no device is known then)."""
-        limits, fingerprint = self._limits, self._fingerprints.of(account)
+        limits, fingerprint = self.limits, self.fingerprints.of(account)
         pair = Throttle(
             "account-client",
-            f"login:account-client:{fingerprint}|{client}",
+            ThrottleKey("login:account-client", f"{fingerprint}|{client}"),
             limits.per_account_and_client,
         )
-        device = (
-            self._devices.verify(device_token, account, token_version) if device_token else None
-        )
+        device = self.devices.verify(device_token, account, token_version) if device_token else None
         if device is not None:
-            known = Throttle("device", f"login:device:{device}", limits.failures_per_device)
+            known = Throttle(
+                "device", ThrottleKey("login:device", device), limits.failures_per_device
+            )
             shared = limits.failures_per_account_devices
-            if (await self._limiter.hit(known.key, known.rate)).allowed and (
-                await self._limiter.hit(_devices_key(fingerprint), shared)
+            if (await self.counters.hit(known.key, known.rate)).allowed and (
+                await self.counters.hit(_devices_key(fingerprint), shared)
             ).allowed:
-                await self._limiter.hit(pair.key, pair.rate)  # counted, never refusing here
+                await self.counters.hit(pair.key, pair.rate)  # counted, never refusing here
                 return Admitted(fingerprint, (known, pair), count_on_failure=None)
         failures = Throttle(
-            "client-failures", f"login:client-failures:{client}", limits.failures_per_client
+            "client-failures",
+            ThrottleKey("login:client-failures", client),
+            limits.failures_per_client,
         )
-        decision = await self._limiter.peek(failures.key, failures.rate)
+        decision = await self.counters.peek(failures.key, failures.rate)
         if not decision.allowed:
             return Refused(fingerprint, failures, decision)
         ceiling = Throttle("account", _ceiling_key(fingerprint), limits.per_account)
         for throttle in (pair, ceiling):
-            decision = await self._limiter.hit(throttle.key, throttle.rate)
+            decision = await self.counters.hit(throttle.key, throttle.rate)
             if not decision.allowed:
                 return Refused(fingerprint, throttle, decision)
         return Admitted(fingerprint, (pair,), count_on_failure=failures)
@@ -127,25 +128,26 @@ class LoginThrottle:
     async def failed(self, attempt: Admitted) -> None:
         if attempt.count_on_failure is not None:
             throttle = attempt.count_on_failure
-            await self._limiter.hit(throttle.key, throttle.rate)
+            await self.counters.hit(throttle.key, throttle.rate)
 
     async def succeeded(self, attempt: Admitted, account: str, token_version: int) -> str:
         """Clear the attempt's counters; the client's new device token, under the
         `token_version` the account signed in with."""
         for throttle in attempt.clear_on_success:
-            await self._limiter.reset(throttle.key)
-        return self._devices.issue(account, token_version)
+            await self.counters.reset(throttle.key)
+        return self.devices.issue(account, token_version)
 
     async def first_refusal_in_window(self, refused: Refused) -> bool:
         """True once per throttle key and window: what audits a refusal without letting a
         flood of refused attempts flood the log."""
         rate = Rate(1, refused.throttle.rate.window_seconds)
-        return (await self._limiter.hit(f"audit:{refused.throttle.key}", rate)).allowed
+        audit = ThrottleKey("audit", str(refused.throttle.key))
+        return (await self.counters.hit(audit, rate)).allowed
 
     async def lift_account_ceiling(self, account: str) -> None:
         """The owner proved control of the mailbox and the reset ended every device token:
         unknown clients may try again, and the devices the owner signs in from next get the
         shared budget of known devices back."""
-        fingerprint = self._fingerprints.of(account)
+        fingerprint = self.fingerprints.of(account)
         for key in (_ceiling_key(fingerprint), _devices_key(fingerprint)):
-            await self._limiter.reset(key)
+            await self.counters.reset(key)

@@ -34,15 +34,15 @@ class GetUserQuery:
     user_id: UUID
 
 
+@dataclass(frozen=True, slots=True)
 class GetUser:
     """The full view for the account itself and administrators, a public profile (no email,
     no account flags) for everyone else."""
 
-    def __init__(self, uow: ReadUnitOfWork) -> None:
-        self._uow = uow
+    uow: ReadUnitOfWork
 
     async def execute(self, query: GetUserQuery) -> UserView | PublicProfileView:
-        async with self._uow as uow:
+        async with self.uow as uow:
             user = await uow.users.get(query.user_id)
         if user is None:
             raise NotFound("User not found.")
@@ -58,20 +58,20 @@ class ListUsersQuery:
     cursor: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
 class ListUsers:
     """Administrators only: a directory of every account would hand anyone the addresses and
     the administrators. Oldest first, keyset pages."""
 
-    def __init__(self, uow: ReadUnitOfWork, cursors: Cursors) -> None:
-        self._uow = uow
-        self._cursors = cursors
+    uow: ReadUnitOfWork
+    cursors: Cursors
 
     async def execute(self, query: ListUsersQuery) -> Page[UserView]:
         if not query.viewer.is_admin:
             raise Forbidden("Only administrators may list accounts.")
-        after = self._cursors.decode(query.cursor, "users")
-        async with self._uow as uow:
+        after = self.cursors.decode(query.cursor, "users")
+        async with self.uow as uow:
             users = await uow.users.list(after=after, limit=query.limit + 1)
-        return self._cursors.page(
+        return self.cursors.page(
             users, query.limit, lambda u: Keyset(u.created_at, u.id), UserView.of, "users"
         )

@@ -6,14 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.audit import Auditor, Origin
-from application.errors import InvalidToken, RateLimited
-from application.login_throttle import LoginThrottle
+from application.accounts.editing import end_sessions
+from application.accounts.login_throttle import LoginThrottle
+from application.audit import NO_ORIGIN, Auditor, Origin
+from application.errors import InvalidToken
 from application.ports.jobs import OneTimeTokens
 from application.ports.limits import Rate, RateLimiter
 from application.ports.security import Fingerprints, PasswordHasher
 from application.ports.system import Clock
 from application.ports.uow import UnitOfWork
+from application.throttling import Limit, ThrottleKey, Throttler
 from application.views import Actor
 from domain.audit import AuditKind, Details
 from domain.errors import InvalidEmail
@@ -28,12 +30,6 @@ VERIFY, RESET = "verify", "reset"
 class InvalidOneTimeToken(InvalidToken):
     """A verification or reset token that is unknown, spent, expired, for another purpose,
     or no longer the user's (their email or password changed since it was mailed)."""
-
-
-async def _throttle(limiter: RateLimiter, key: str, rate: Rate, what: str, limit: str) -> None:
-    decision = await limiter.hit(key, rate)
-    if not decision.allowed:
-        raise RateLimited(f"Too many {what}.", decision.retry_after_seconds, limit)
 
 
 async def _redeemable(
@@ -55,6 +51,13 @@ class PasswordResetLimits:
     confirms_per_client: Rate
 
 
+@dataclass(frozen=True, slots=True)
+class RequestPasswordResetCommand:
+    email: str
+    origin: Origin = NO_ORIGIN
+
+
+@dataclass(frozen=True, slots=True)
 class RequestPasswordReset:
     """Always succeeds from the caller's view, and costs the same whether or not the address
     has an account: the request is recorded either way and the worker looks the account up
@@ -62,59 +65,51 @@ class RequestPasswordReset:
     Audited with the request: the account's id, or a fingerprint of an unknown address (one
     indexed read either way, so the cost stays the same)."""
 
-    def __init__(
-        self,
-        uow: UnitOfWork,
-        clock: Clock,
-        limiter: RateLimiter,
-        limits: PasswordResetLimits,
-        auditor: Auditor,
-        fingerprints: Fingerprints,
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._limiter = limiter
-        self._limits = limits
-        self._auditor = auditor
-        self._fingerprints = fingerprints
+    uow: UnitOfWork
+    clock: Clock
+    limiter: RateLimiter
+    limits: PasswordResetLimits
+    auditor: Auditor
+    fingerprints: Fingerprints
 
-    async def execute(self, email: str, client: str, request_id: str | None = None) -> None:
-        address = address_key(email)
-        limits = self._limits
-        await _throttle(
-            self._limiter,
-            f"reset:client:{client}",
-            limits.per_client,
-            "requests",
-            "password_reset_client",
+    async def execute(self, cmd: RequestPasswordResetCommand) -> None:
+        address, limits, throttle = address_key(cmd.email), self.limits, Throttler(self.limiter)
+        await throttle.enforce(
+            ThrottleKey("reset:client", cmd.origin.client or ""),
+            Limit("password_reset_client", limits.per_client, "Too many requests."),
         )
-        await _throttle(
-            self._limiter,
-            f"reset:account:{self._fingerprints.of(address)}",
-            limits.per_account,
-            "requests",
-            "password_reset_account",
+        await throttle.enforce(
+            ThrottleKey("reset:account", self.fingerprints.of(address)),
+            Limit("password_reset_account", limits.per_account, "Too many requests."),
         )
         try:
-            mailbox = Email(email)
+            mailbox = Email(cmd.email)
         except InvalidEmail:
             return  # no mailbox to write to; answered like every other request
-        async with self._uow as uow:
-            uow.collect([PasswordResetRequested(occurred_at=self._clock.now(), email=address)])
+        async with self.uow as uow:
+            uow.collect([PasswordResetRequested(occurred_at=self.clock.now(), email=address)])
             user = await uow.users.get_by_email(mailbox)
             details: Details = {}
             if user is None:
-                details["account_fingerprint"] = self._fingerprints.of(address)
-            await self._auditor.record(
+                details["account_fingerprint"] = self.fingerprints.of(address)
+            await self.auditor.record(
                 uow,
                 AuditKind.PASSWORD_RESET_REQUESTED,
-                Origin(client, request_id),
+                cmd.origin,
                 subject_id=user.id if user is not None else None,
                 details=details,
             )
             await uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
+class ConfirmPasswordResetCommand:
+    token: str
+    new_password: str
+    origin: Origin = NO_ORIGIN
+
+
+@dataclass(frozen=True, slots=True)
 class ConfirmPasswordReset:
     """A valid reset token sets the new password, spends every reset token of the user and
     ends every session (access and refresh tokens). A token dies with any email or password
@@ -123,70 +118,64 @@ class ConfirmPasswordReset:
     control of the mailbox, so the login ceiling for unknown clients is lifted: a reset
     always lets the owner back in, from any client."""
 
-    def __init__(
-        self,
-        uow: UnitOfWork,
-        tokens: OneTimeTokens,
-        hasher: PasswordHasher,
-        clock: Clock,
-        limiter: RateLimiter,
-        limits: PasswordResetLimits,
-        auditor: Auditor,
-        login_throttle: LoginThrottle,
-    ) -> None:
-        self._uow = uow
-        self._tokens = tokens
-        self._hasher = hasher
-        self._clock = clock
-        self._limiter = limiter
-        self._limits = limits
-        self._auditor = auditor
-        self._login_throttle = login_throttle
+    uow: UnitOfWork
+    tokens: OneTimeTokens
+    hasher: PasswordHasher
+    clock: Clock
+    limiter: RateLimiter
+    limits: PasswordResetLimits
+    auditor: Auditor
+    login_throttle: LoginThrottle
 
-    async def execute(
-        self, token: str, new_password: str, client: str = "", request_id: str | None = None
-    ) -> None:
-        rate = self._limits.confirms_per_client
-        await _throttle(
-            self._limiter, f"reset-confirm:{client}", rate, "attempts", "password_reset_confirm"
+    async def execute(self, cmd: ConfirmPasswordResetCommand) -> None:
+        limit = Limit(
+            "password_reset_confirm", self.limits.confirms_per_client, "Too many attempts."
         )
+        key = ThrottleKey("reset-confirm", cmd.origin.client or "")
+        await Throttler(self.limiter).enforce(key, limit)
+        token, new_password = cmd.token, cmd.new_password
         check_password_policy(new_password)
-        now = self._clock.now()
-        async with self._uow as uow:
-            found = await _redeemable(uow, self._tokens, token, RESET, now)
+        now = self.clock.now()
+        async with self.uow as uow:
+            found = await _redeemable(uow, self.tokens, token, RESET, now)
             if found is None or not found[0].belongs_to(found[1]):
                 raise InvalidOneTimeToken("The reset link is invalid or has expired.")
             stored, user = found
-            password_hash = await self._hasher.hash(new_password)
+            password_hash = await self.hasher.hash(new_password)
             if not await uow.email_tokens.spend(stored.id, now):
                 raise InvalidOneTimeToken("The reset link is invalid or has expired.")
             version = user.version
             user.change_password(password_hash, now=now)
             await uow.users.update(user, expected_version=version)
             await uow.email_tokens.spend_all(user.id, RESET, now)
-            await uow.refresh_tokens.revoke_all_for_user(user.id, now)
-            await self._auditor.record(
+            await end_sessions(uow, user, now, caller_session=None)
+            await self.auditor.record(
                 uow,
                 AuditKind.PASSWORD_RESET_COMPLETED,
-                Origin(client, request_id),
+                cmd.origin,
                 subject_id=user.id,
             )
             await uow.commit()
-        await self._login_throttle.lift_account_ceiling(user.email.value)
+        await self.login_throttle.lift_account_ceiling(user.email.value)
 
 
+@dataclass(frozen=True, slots=True)
+class ConfirmEmailCommand:
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
 class ConfirmEmail:
     """A valid verification token marks its address verified, if it is still the user's."""
 
-    def __init__(self, uow: UnitOfWork, tokens: OneTimeTokens, clock: Clock) -> None:
-        self._uow = uow
-        self._tokens = tokens
-        self._clock = clock
+    uow: UnitOfWork
+    tokens: OneTimeTokens
+    clock: Clock
 
-    async def execute(self, token: str) -> None:
-        now = self._clock.now()
-        async with self._uow as uow:
-            found = await _redeemable(uow, self._tokens, token, VERIFY, now)
+    async def execute(self, cmd: ConfirmEmailCommand) -> None:
+        token, now = cmd.token, self.clock.now()
+        async with self.uow as uow:
+            found = await _redeemable(uow, self.tokens, token, VERIFY, now)
             if (
                 found is None
                 or found[1].email.value != found[0].email
@@ -200,28 +189,31 @@ class ConfirmEmail:
             await uow.commit()
 
 
+@dataclass(frozen=True, slots=True)
+class ResendVerificationCommand:
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True)
 class ResendVerification:
     """Mail a fresh verification link to the caller's unverified address; rate-limited."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, limiter: RateLimiter, rate: Rate) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._limiter = limiter
-        self._rate = rate
+    uow: UnitOfWork
+    clock: Clock
+    limiter: RateLimiter
+    rate: Rate
 
-    async def execute(self, actor: Actor) -> None:
-        await _throttle(
-            self._limiter,
-            f"verify-resend:{actor.user_id}",
-            self._rate,
-            "emails",
-            "verification_resend",
+    async def execute(self, cmd: ResendVerificationCommand) -> None:
+        actor = cmd.actor
+        await Throttler(self.limiter).enforce(
+            ThrottleKey("verify-resend", str(actor.user_id)),
+            Limit("verification_resend", self.rate, "Too many emails."),
         )
-        async with self._uow as uow:
+        async with self.uow as uow:
             user = await uow.users.get(actor.user_id)
             if user is None:
                 return
-            user.request_verification(now=self._clock.now())
+            user.request_verification(now=self.clock.now())
             events = user.pull_events()
             if events:
                 uow.collect(events)
