@@ -4,9 +4,9 @@ which sessions a change ends: domain.user."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar, Generic, TypeVar
 from uuid import UUID
 
 from application.accounts.editing import AccountEdit, AccountEditor, Change, authorize
@@ -17,6 +17,8 @@ from application.ports.uow import UnitOfWork
 from application.views import Actor, UserView
 from domain.user import User
 from domain.values import Email, Name, check_password_policy
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,104 +73,81 @@ class Activation:
         user.set_active(self.is_active, now=now)
 
 
-async def _edit(
-    editor: AccountEditor,
-    cmd: RenameUserCommand | ChangeEmailCommand | ChangePasswordCommand | SetFlagCommand,
-    change: Callable[[], Change],
-    *,
-    powers: bool = False,
-) -> UserView:
-    """Authorize first, then parse (`change`): a stranger learns nothing from a 422."""
-    authorize(cmd.actor, cmd.user_id, powers=powers)
-    current = getattr(cmd, "current_password", None)
-    return await editor.apply(AccountEdit(cmd.actor, cmd.user_id, [change()], cmd.origin, current))
-
-
 @dataclass(frozen=True, slots=True)
-class RenameUserCommand:
+class AccountChangeCommand(Generic[T]):
+    """One field's new `value`; `current_password` counts for email and password only."""
+
     actor: Actor
     user_id: UUID
-    name: str
-    origin: Origin = NO_ORIGIN
-
-
-@dataclass(frozen=True, slots=True)
-class RenameUser:
-    editor: AccountEditor
-
-    async def execute(self, cmd: RenameUserCommand) -> UserView:
-        return await _edit(self.editor, cmd, lambda: Rename(Name(cmd.name)))
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeEmailCommand:
-    actor: Actor
-    user_id: UUID
-    email: str
+    value: T
     current_password: str | None = None
     origin: Origin = NO_ORIGIN
 
 
+# The names callers know; a subscripted alias would fail at call time (a frozen, slotted
+# instance cannot take `__orig_class__`), and mypy infers T from `value` anyway.
+RenameUserCommand = ChangeEmailCommand = ChangePasswordCommand = AccountChangeCommand
+SetFlagCommand = AccountChangeCommand  # is_admin (SetAdmin) or is_active (SetActive)
+
+
 @dataclass(frozen=True, slots=True)
-class ChangeEmail:
+class OneChange(Generic[T]):
+    """A use case that makes one change (`change`). `powers`: administrators only."""
+
+    editor: AccountEditor
+    powers: ClassVar[bool] = False
+
+    def change(self, value: T) -> Change:
+        raise NotImplementedError
+
+    async def execute(self, cmd: AccountChangeCommand[T]) -> UserView:
+        """Authorize first, then parse: a stranger learns nothing from a 422."""
+        authorize(cmd.actor, cmd.user_id, powers=self.powers)
+        changes = [self.change(cmd.value)]
+        edit = AccountEdit(cmd.actor, cmd.user_id, changes, cmd.origin, cmd.current_password)
+        return await self.editor.apply(edit)
+
+
+@dataclass(frozen=True, slots=True)
+class RenameUser(OneChange[str]):
+    def change(self, value: str) -> Change:
+        return Rename(Name(value))
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEmail(OneChange[str]):
     """The new address is unverified and mailed a verification link; other sessions end."""
 
-    editor: AccountEditor
-
-    async def execute(self, cmd: ChangeEmailCommand) -> UserView:
-        return await _edit(self.editor, cmd, lambda: NewEmail(Email(cmd.email)))
+    def change(self, value: str) -> Change:
+        return NewEmail(Email(value))
 
 
 @dataclass(frozen=True, slots=True)
-class ChangePasswordCommand:
-    actor: Actor
-    user_id: UUID
-    new_password: str
-    current_password: str | None = None
-    origin: Origin = NO_ORIGIN
-
-
-@dataclass(frozen=True, slots=True)
-class ChangePassword:
+class ChangePassword(OneChange[str]):
     """The new password must pass the policy; other sessions end."""
 
-    editor: AccountEditor
-
-    async def execute(self, cmd: ChangePasswordCommand) -> UserView:
-        hasher = self.editor.hasher
-        return await _edit(
-            self.editor, cmd, lambda: NewPassword(check_password_policy(cmd.new_password), hasher)
-        )
+    def change(self, value: str) -> Change:
+        return NewPassword(check_password_policy(value), self.editor.hasher)
 
 
 @dataclass(frozen=True, slots=True)
-class SetFlagCommand:
-    """Set is_admin (SetAdmin) or is_active (SetActive) to `value`."""
-
-    actor: Actor
-    user_id: UUID
-    value: bool
-    origin: Origin = NO_ORIGIN
-
-
-@dataclass(frozen=True, slots=True)
-class SetAdmin:
+class SetAdmin(OneChange[bool]):
     """Administrators only."""
 
-    editor: AccountEditor
+    powers = True
 
-    async def execute(self, cmd: SetFlagCommand) -> UserView:
-        return await _edit(self.editor, cmd, lambda: Admin(cmd.value), powers=True)
+    def change(self, value: bool) -> Change:
+        return Admin(value)
 
 
 @dataclass(frozen=True, slots=True)
-class SetActive:
+class SetActive(OneChange[bool]):
     """Administrators only; a deactivation ends every session of the user."""
 
-    editor: AccountEditor
+    powers = True
 
-    async def execute(self, cmd: SetFlagCommand) -> UserView:
-        return await _edit(self.editor, cmd, lambda: Activation(cmd.value), powers=True)
+    def change(self, value: bool) -> Change:
+        return Activation(value)
 
 
 @dataclass(frozen=True, slots=True)
