@@ -4,6 +4,7 @@ which sessions a change ends: domain.user."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, Generic, TypeVar
@@ -22,12 +23,27 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
-class Rename:
-    name: Name
+class Plain:
+    """A change with no rule of its own (name, is_admin, is_active): one call on the user,
+    made with a value already parsed; never a credential."""
+
+    call: Callable[[User, datetime], None]
     is_credential = False
 
     async def apply(self, uow: UnitOfWork, user: User, now: datetime) -> None:
-        user.rename(self.name, now=now)
+        self.call(user, now)
+
+
+def rename(name: Name) -> Change:
+    return Plain(lambda user, now: user.rename(name, now=now))
+
+
+def set_admin(is_admin: bool) -> Change:
+    return Plain(lambda user, now: user.set_admin(is_admin, now=now))
+
+
+def set_active(is_active: bool) -> Change:
+    return Plain(lambda user, now: user.set_active(is_active, now=now))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,24 +69,6 @@ class NewPassword:
 
     async def apply(self, uow: UnitOfWork, user: User, now: datetime) -> None:
         user.change_password(await self.hasher.hash(self.password), now=now)
-
-
-@dataclass(frozen=True, slots=True)
-class Admin:
-    is_admin: bool
-    is_credential = False
-
-    async def apply(self, uow: UnitOfWork, user: User, now: datetime) -> None:
-        user.set_admin(self.is_admin, now=now)
-
-
-@dataclass(frozen=True, slots=True)
-class Activation:
-    is_active: bool
-    is_credential = False
-
-    async def apply(self, uow: UnitOfWork, user: User, now: datetime) -> None:
-        user.set_active(self.is_active, now=now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +109,7 @@ class OneChange(Generic[T]):
 @dataclass(frozen=True, slots=True)
 class RenameUser(OneChange[str]):
     def change(self, value: str) -> Change:
-        return Rename(Name(value))
+        return rename(Name(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +135,7 @@ class SetAdmin(OneChange[bool]):
     powers = True
 
     def change(self, value: bool) -> Change:
-        return Admin(value)
+        return set_admin(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +145,7 @@ class SetActive(OneChange[bool]):
     powers = True
 
     def change(self, value: bool) -> Change:
-        return Activation(value)
+        return set_active(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,15 +172,15 @@ class UpdateUser:
         authorize(cmd.actor, cmd.user_id, powers=powers)
         changes: list[Change] = []
         if cmd.name is not None:
-            changes.append(Rename(Name(cmd.name)))
+            changes.append(rename(Name(cmd.name)))
         if cmd.email is not None:
             changes.append(NewEmail(Email(cmd.email)))
         if cmd.new_password is not None:
             password = check_password_policy(cmd.new_password)
             changes.append(NewPassword(password, self.editor.hasher))
         if cmd.is_admin is not None:
-            changes.append(Admin(cmd.is_admin))
+            changes.append(set_admin(cmd.is_admin))
         if cmd.is_active is not None:
-            changes.append(Activation(cmd.is_active))
+            changes.append(set_active(cmd.is_active))
         edit = AccountEdit(cmd.actor, cmd.user_id, changes, cmd.origin, cmd.current_password)
         return await self.editor.apply(edit)

@@ -8,14 +8,14 @@ from datetime import datetime
 
 from application.accounts.editing import end_sessions
 from application.accounts.login_throttle import LoginThrottle
-from application.audit import NO_ORIGIN, Auditor, Origin
+from application.audit import NO_ORIGIN, Origin
 from application.errors import InvalidToken
 from application.ports.jobs import OneTimeTokens
 from application.ports.limits import Rate, RateLimiter
 from application.ports.security import Fingerprints, PasswordHasher
-from application.ports.system import Clock
 from application.ports.uow import UnitOfWork
 from application.throttling import Limit, ThrottleKey, Throttler
+from application.use_cases import AuditedWrite, Write
 from application.views import Actor
 from domain.audit import AuditKind, Details
 from domain.errors import InvalidEmail
@@ -58,18 +58,15 @@ class RequestPasswordResetCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class RequestPasswordReset:
+class RequestPasswordReset(AuditedWrite):
     """Always succeeds from the caller's view, and costs the same whether or not the address
     has an account: the request is recorded either way and the worker looks the account up
     (only an existing, active account gets a mail). Limited per client and per address.
     Audited with the request: the account's id, or a fingerprint of an unknown address (one
     indexed read either way, so the cost stays the same)."""
 
-    uow: UnitOfWork
-    clock: Clock
     limiter: RateLimiter
     limits: PasswordResetLimits
-    auditor: Auditor
     fingerprints: Fingerprints
 
     async def execute(self, cmd: RequestPasswordResetCommand) -> None:
@@ -110,7 +107,7 @@ class ConfirmPasswordResetCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class ConfirmPasswordReset:
+class ConfirmPasswordReset(AuditedWrite):
     """A valid reset token sets the new password, spends every reset token of the user and
     ends every session (access and refresh tokens). A token dies with any email or password
     change made after it was mailed. Attempts are limited per client, and the token is
@@ -118,13 +115,10 @@ class ConfirmPasswordReset:
     control of the mailbox, so the login ceiling for unknown clients is lifted: a reset
     always lets the owner back in, from any client."""
 
-    uow: UnitOfWork
     tokens: OneTimeTokens
     hasher: PasswordHasher
-    clock: Clock
     limiter: RateLimiter
     limits: PasswordResetLimits
-    auditor: Auditor
     login_throttle: LoginThrottle
 
     async def execute(self, cmd: ConfirmPasswordResetCommand) -> None:
@@ -165,12 +159,10 @@ class ConfirmEmailCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class ConfirmEmail:
+class ConfirmEmail(Write):
     """A valid verification token marks its address verified, if it is still the user's."""
 
-    uow: UnitOfWork
     tokens: OneTimeTokens
-    clock: Clock
 
     async def execute(self, cmd: ConfirmEmailCommand) -> None:
         token, now = cmd.token, self.clock.now()
@@ -195,11 +187,9 @@ class ResendVerificationCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class ResendVerification:
+class ResendVerification(Write):
     """Mail a fresh verification link to the caller's unverified address; rate-limited."""
 
-    uow: UnitOfWork
-    clock: Clock
     limiter: RateLimiter
     rate: Rate
 

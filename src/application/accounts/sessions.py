@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from application.audit import NO_ORIGIN, Auditor, Origin
+from application.audit import NO_ORIGIN, Origin
 from application.errors import InvalidToken
 from application.ports.cache import AuthStateCache
 from application.ports.repositories import AuthState
@@ -16,6 +16,7 @@ from application.ports.security import (
 )
 from application.ports.system import Clock, IdGenerator
 from application.ports.uow import ReadUnitOfWork, UnitOfWork
+from application.use_cases import AuditedWrite, Write
 from application.views import Actor, TokenPair
 from domain.audit import AuditKind
 from domain.session import RefreshToken
@@ -64,16 +65,13 @@ class RefreshCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class RefreshSession:
+class RefreshSession(AuditedWrite):
     """Rotate a refresh token: the presented one is spent and a new pair is returned.
     Presenting a spent token again revokes its whole family (RFC 9700 reuse detection);
     the revocation and its audit event are committed before the error is raised."""
 
-    uow: UnitOfWork
     codec: RefreshTokenCodec
     issuer: SessionIssuer
-    clock: Clock
-    auditor: Auditor
 
     async def execute(self, cmd: RefreshCommand) -> TokenPair:
         refresh_token, origin, now = cmd.refresh_token, cmd.origin, self.clock.now()
@@ -108,16 +106,13 @@ class LogoutCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class Logout:
+class Logout(AuditedWrite):
     """End the session of the refresh token and the session of the caller's access token
     (usually the same one). Every access token names its session, and authentication checks
     it, so ending the session is what makes the current access token stop working, on every
     replica and durably. Logging out twice, or with an unknown token, is not an error."""
 
-    uow: UnitOfWork
     codec: RefreshTokenCodec
-    clock: Clock
-    auditor: Auditor
 
     async def execute(self, cmd: LogoutCommand) -> None:
         actor = cmd.actor
@@ -191,12 +186,9 @@ class AuthenticateAccessToken:
 
 
 @dataclass(frozen=True, slots=True)
-class PurgeExpiredSessions:
+class PurgeExpiredSessions(Write):
     """Expired refresh tokens can never be used again; deleting them keeps the table small.
     Idempotent, so a cron that runs twice does no harm."""
-
-    uow: UnitOfWork
-    clock: Clock
 
     async def execute(self) -> int:
         async with self.uow as uow:
