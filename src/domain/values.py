@@ -8,8 +8,16 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import ClassVar
 
-from domain.errors import InvalidBody, InvalidEmail, InvalidName, InvalidTitle, WeakPassword
+from domain.errors import (
+    DomainError,
+    InvalidBody,
+    InvalidEmail,
+    InvalidName,
+    InvalidTitle,
+    WeakPassword,
+)
 
 # Deliberately simple: one "@", a dotted domain with no empty label, no spaces and no control
 # characters (SMTP refuses them, so such an address could never get its verification mail).
@@ -131,39 +139,34 @@ def address_key(raw: str) -> str:
         return normalise_address(raw)[:320] if is_storable_text(raw) else "invalid"
 
 
-def _bounded_text(raw: str, *, low: int, high: int, what: str) -> str:
-    if not is_storable_text(raw):
-        raise ValueError(f"{what} contains characters that cannot be stored.")
-    text = raw.strip()
-    if not low <= len(text) <= high:
-        raise ValueError(f"{what} must be {low} to {high} characters long.")
-    return text
+@dataclass(frozen=True, slots=True)
+class _BoundedText:
+    """Trimmed, storable text of 1 to `high` characters; a subclass names its `error`."""
+
+    value: str
+    high: ClassVar[int]
+    error: ClassVar[type[DomainError]]
+
+    def __post_init__(self) -> None:
+        what, text = type(self).__name__, self.value
+        if not is_storable_text(text):
+            raise self.error(f"{what} contains characters that cannot be stored.")
+        text = text.strip()
+        if not 1 <= len(text) <= self.high:
+            raise self.error(f"{what} must be 1 to {self.high} characters long.")
+        object.__setattr__(self, "value", text)
 
 
 @dataclass(frozen=True, slots=True)
-class Name:
-    value: str
-
-    def __post_init__(self) -> None:
-        try:
-            object.__setattr__(
-                self, "value", _bounded_text(self.value, low=1, high=100, what="Name")
-            )
-        except ValueError as exc:
-            raise InvalidName(str(exc)) from None
+class Name(_BoundedText):
+    high = 100
+    error = InvalidName
 
 
 @dataclass(frozen=True, slots=True)
-class Title:
-    value: str
-
-    def __post_init__(self) -> None:
-        try:
-            object.__setattr__(
-                self, "value", _bounded_text(self.value, low=1, high=200, what="Title")
-            )
-        except ValueError as exc:
-            raise InvalidTitle(str(exc)) from None
+class Title(_BoundedText):
+    high = 200
+    error = InvalidTitle
 
 
 @dataclass(frozen=True, slots=True)
