@@ -1,10 +1,10 @@
 """Application errors: what a caller did wrong or may not do. The HTTP edge maps them."""
 
+from domain.errors import InkwellError
 
-class ApplicationError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+
+class ApplicationError(InkwellError):
+    pass
 
 
 class NotFound(ApplicationError):
