@@ -4,6 +4,7 @@ which sessions a change ends: domain.user."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,14 +90,14 @@ SetFlagCommand = AccountChangeCommand  # is_admin (SetAdmin) or is_active (SetAc
 
 
 @dataclass(frozen=True, slots=True)
-class OneChange(Generic[T]):
+class OneChange(ABC, Generic[T]):
     """A use case that makes one change (`change`). `powers`: administrators only."""
 
     editor: AccountEditor
     powers: ClassVar[bool] = False
 
-    def change(self, value: T) -> Change:
-        raise NotImplementedError
+    @abstractmethod
+    def change(self, value: T) -> Change: ...
 
     async def execute(self, cmd: AccountChangeCommand[T]) -> UserView:
         """Authorize first, then parse: a stranger learns nothing from a 422."""
