@@ -6,7 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from application.cache_policy import user_namespace
-from application.ports.cache import AuthStateCache, AuthStateLookup, Cache
+from application.ports.cache import AuthStateCache, AuthStateLookup, Cache, CacheLookup
 from application.ports.repositories import AuthState
 
 
@@ -31,5 +31,5 @@ class CachedAuthStates(AuthStateCache):
     ) -> None:
         flags = (state.is_active, state.is_admin, state.token_version, state.session_active)
         value = "|".join(str(int(f)) for f in flags).encode()
-        namespace = user_namespace(user_id)
-        await self._cache.store(namespace, f"auth:{session_id}", generation, value, self._ttl)
+        slot = CacheLookup(None, generation, user_namespace(user_id), f"auth:{session_id}")
+        await self._cache.store(slot, value, self._ttl)

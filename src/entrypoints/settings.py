@@ -102,9 +102,7 @@ class Settings(BaseSettings):
     verify_token_ttl_hours: int = Field(48, ge=1)
     reset_token_ttl_minutes: int = Field(30, ge=5, le=24 * 60)
     job_max_tries: int = Field(8, ge=1)
-    job_timeout_seconds: int = Field(
-        300, ge=1
-    )  # a killed worker's job runs again after this + 10 s
+    job_timeout_seconds: int = Field(300, ge=1)  # a killed worker's job reruns after this + 10 s
     # Empty: `{redis_key_prefix}queue`, so deployments sharing a Redis database keep apart.
     job_queue_name: str = ""
     fan_out_batch: int = Field(500, ge=1, le=10_000)

@@ -132,7 +132,7 @@ async def _cached_world(backend: Container) -> tuple[World, dict[str, str]]:
     namespaces, cache = world.namespaces(), backend.cache()
     for namespace in namespaces.values():
         found = await cache.lookup(namespace, "entry")
-        await cache.store(namespace, "entry", found.generation, b"cached", 60)
+        await cache.store(found, b"cached", 60)
     return world, namespaces
 
 

@@ -27,12 +27,12 @@ async def test_the_cache_is_bounded_by_bytes_and_skips_giants() -> None:
     cache = InProcessCache(FrozenClock(datetime(2026, 1, 1, tzinfo=UTC)), max_bytes=8_000)
     for i in range(10):
         found = await cache.lookup(f"ns{i}", "")
-        await cache.store(f"ns{i}", "", found.generation, b"x" * 900, 60)
+        await cache.store(found, b"x" * 900, 60)
     assert cache._bytes <= 8_000
     assert (await cache.lookup("ns9", "")).value is not None
     assert (await cache.lookup("ns0", "")).value is None
     giant = await cache.lookup("big", "")
-    await cache.store("big", "", giant.generation, b"x" * 2_000, 60)
+    await cache.store(giant, b"x" * 2_000, 60)
     assert (await cache.lookup("big", "")).value is None
 
 
@@ -42,7 +42,7 @@ async def test_many_tiny_entries_fill_the_budget_too() -> None:
     cache = InProcessCache(FrozenClock(datetime(2026, 1, 1, tzinfo=UTC)), max_bytes=100_000)
     for i in range(5_000):
         found = await cache.lookup("posts", f"key-{i}")
-        await cache.store("posts", f"key-{i}", found.generation, b"[]", 60)
+        await cache.store(found, b"[]", 60)
     assert cache._bytes <= 100_000
     assert len(cache._entries) < 400
 
@@ -50,7 +50,7 @@ async def test_many_tiny_entries_fill_the_budget_too() -> None:
 async def test_forgetting_generations_never_makes_a_stale_entry_current() -> None:
     cache = InProcessCache(FrozenClock(), max_namespaces=2)
     old = await cache.lookup("post:1", "")
-    await cache.store("post:1", "", old.generation, b"v1", 60)
+    await cache.store(old, b"v1", 60)
     await cache.invalidate(["post:1"])  # v1 is stale now
     await cache.invalidate(["post:2", "post:3"])  # post:1's generation is forgotten
     assert (await cache.lookup("post:1", "")).value is None

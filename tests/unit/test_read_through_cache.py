@@ -40,10 +40,10 @@ async def test_a_load_that_started_before_an_invalidation_is_never_served() -> N
     cache = InProcessCache(clock)
     before = await cache.lookup("post:1", "")
     await cache.invalidate(["post:1"])  # a write committed while we were loading
-    await cache.store("post:1", "", before.generation, b"old", 60)
+    await cache.store(before, b"old", 60)
     assert (await cache.lookup("post:1", "")).value is None
     fresh = await cache.lookup("post:1", "")
-    await cache.store("post:1", "", fresh.generation, b"new", 60)
+    await cache.store(fresh, b"new", 60)
     assert (await cache.lookup("post:1", "")).value == b"new"
     from datetime import timedelta
 
@@ -80,8 +80,7 @@ async def test_bytes_cached_by_a_release_with_another_response_format_are_never_
     """A rolling deploy: an old replica cached a post without `version` under the same
     namespace and key; a new replica reading through the same cache must load its own."""
     cache = InProcessCache(FrozenClock())
-    generation = (await cache.lookup("post:1", "", ())).generation
-    await cache.store("post:1", "", generation, b"old shape", 60, ())
+    await cache.store(await cache.lookup("post:1", "", ()), b"old shape", 60)
     reads = ReadThrough(cache, ttl_seconds=60)
 
     async def load() -> bytes:

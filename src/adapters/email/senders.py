@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from email.message import EmailMessage as MimeMessage
 from email.utils import parseaddr
 
@@ -44,35 +45,25 @@ def to_mime(message: EmailMessage, sender: str) -> MimeMessage:
 _NEVER_DELIVERABLE = (ValueError, aiosmtplib.SMTPNotSupported)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SmtpEmailSender(EmailSender):
-    def __init__(
-        self,
-        *,
-        host: str,
-        port: int,
-        sender: str,
-        tls: str,
-        username: str | None,
-        password: str | None,
-        timeout: float,
-    ) -> None:
-        self._host = host
-        self._port = port
-        self._sender = sender
-        self._tls = tls
-        self._username = username
-        self._password = password
-        self._timeout = timeout
+    host: str
+    port: int
+    sender: str
+    tls: str
+    username: str | None
+    password: str | None = field(repr=False)
+    timeout: float
 
     async def send(self, message: EmailMessage) -> None:
         client = aiosmtplib.SMTP(
-            hostname=self._host,
-            port=self._port,
-            username=self._username,
-            password=self._password,
-            use_tls=self._tls == "ssl",
-            start_tls=self._tls == "starttls",
-            timeout=self._timeout,
+            hostname=self.host,
+            port=self.port,
+            username=self.username,
+            password=self.password,
+            use_tls=self.tls == "ssl",
+            start_tls=self.tls == "starttls",
+            timeout=self.timeout,
         )
         await client.connect()
         try:
@@ -80,8 +71,8 @@ class SmtpEmailSender(EmailSender):
             # of the headers: a header parser that reads an address differently (or as none,
             # "<>") must not decide where the mail goes.
             await client.send_message(
-                to_mime(message, self._sender),
-                sender=parseaddr(self._sender)[1] or self._sender,
+                to_mime(message, self.sender),
+                sender=parseaddr(self.sender)[1] or self.sender,
                 recipients=[message.to],
             )
         except _NEVER_DELIVERABLE as exc:
@@ -110,11 +101,11 @@ class ConsoleEmailSender(EmailSender):
     """Embedded mode: the mail, link included, goes to the console instead of a mailbox."""
 
     def __init__(self, sender: str) -> None:
-        self._sender = sender
+        self.sender = sender
 
     async def send(self, message: EmailMessage) -> None:
         print(
-            f"\n----- email (console backend) -----\nFrom: {self._sender}\nTo: {message.to}\n"
+            f"\n----- email (console backend) -----\nFrom: {self.sender}\nTo: {message.to}\n"
             f"Subject: {message.subject}\n\n{message.text}-----------------------------------\n",
             flush=True,
         )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 from uuid import UUID
 
-from adapters.memory.store import MemoryState, copy
+from adapters.memory.store import MemoryState, copy, keyset_page
 from application.errors import ConcurrentUpdate, EmailAlreadyRegistered
 from application.ports.changes import Changes, SessionsChanged, UserChanged, UserDeleted
 from application.ports.repositories import (
@@ -80,10 +81,21 @@ class InMemoryUserRepository(UserRepository):
         s.refresh_tokens = {k: t for k, t in s.refresh_tokens.items() if t.user_id != user_id}
 
     async def list(self, *, after: Keyset | None, limit: int) -> Sequence[User]:
-        users = sorted(self._s.users.values(), key=lambda u: (u.created_at, u.id))
-        if after is not None:
-            users = [u for u in users if (u.created_at, u.id) > (after.at, after.id)]
-        return [copy(u) for u in users[:limit]]
+        users = self._s.users.values()
+        page = keyset_page(users, lambda u: (u.created_at, u.id), after, limit, newest_first=False)
+        return [copy(u) for u in page]
+
+
+T = TypeVar("T", RefreshToken, EmailToken)
+
+
+def _use_once(tokens: dict[UUID, T], token_id: UUID, now: datetime) -> bool:
+    """Marks the token used; False when it is unknown or was used already."""
+    token = tokens.get(token_id)
+    if token is None or token.used_at is not None:
+        return False
+    tokens[token_id] = dataclasses.replace(token, used_at=now)
+    return True
 
 
 class InMemoryRefreshTokenRepository(RefreshTokenRepository):
@@ -105,11 +117,7 @@ class InMemoryRefreshTokenRepository(RefreshTokenRepository):
         )
 
     async def mark_used(self, token_id: UUID, now: datetime) -> bool:
-        token = self._s.refresh_tokens.get(token_id)
-        if token is None or token.used_at is not None:
-            return False
-        self._s.refresh_tokens[token_id] = dataclasses.replace(token, used_at=now)
-        return True
+        return _use_once(self._s.refresh_tokens, token_id, now)
 
     async def purge_expired(self, now: datetime) -> int:
         tokens = self._s.refresh_tokens
@@ -149,11 +157,7 @@ class InMemoryEmailTokenRepository(EmailTokenRepository):
         return next((dataclasses.replace(t) for t in found), None)
 
     async def spend(self, token_id: UUID, now: datetime) -> bool:
-        token = self._s.email_tokens.get(token_id)
-        if token is None or token.used_at is not None:
-            return False
-        self._s.email_tokens[token_id] = dataclasses.replace(token, used_at=now)
-        return True
+        return _use_once(self._s.email_tokens, token_id, now)
 
     async def spend_all(self, user_id: UUID, purpose: str, now: datetime) -> None:
         for key, t in list(self._s.email_tokens.items()):

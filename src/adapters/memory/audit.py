@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from adapters.memory.store import MemoryState
+from adapters.memory.store import MemoryState, keyset_page
 from application.ports.audit import AuditFilter, AuditRepository
 from application.ports.repositories import Keyset
 from domain.audit import AuditEvent
@@ -29,14 +29,8 @@ class InMemoryAuditRepository(AuditRepository):
     async def list(
         self, where: AuditFilter, *, after: Keyset | None, limit: int
     ) -> Sequence[AuditEvent]:
-        found = sorted(
-            (e for e in self._s.audit_events.values() if _matches(e, where)),
-            key=lambda e: (e.occurred_at, e.id),
-            reverse=True,
-        )
-        if after is not None:
-            found = [e for e in found if (e.occurred_at, e.id) < (after.at, after.id)]
-        return found[:limit]
+        found = (e for e in self._s.audit_events.values() if _matches(e, where))
+        return keyset_page(found, lambda e: (e.occurred_at, e.id), after, limit, newest_first=True)
 
     async def purge(self, before: datetime) -> int:
         old = [k for k, e in self._s.audit_events.items() if e.occurred_at < before]

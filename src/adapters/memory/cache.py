@@ -41,22 +41,18 @@ class InProcessCache(Cache):
         entry = self._entries.get(slot)
         if entry is None or entry[1] <= self._clock.now().timestamp():
             self._drop(slot)
-            return CacheLookup(None, generation)
+            return CacheLookup(None, generation, namespace, key, also)
         self._entries.move_to_end(slot)
-        return CacheLookup(entry[0], generation)
+        return CacheLookup(entry[0], generation, namespace, key, also)
 
-    async def store(
-        self,
-        namespace: str,
-        key: str,
-        generation: str,
-        value: bytes,
-        ttl_seconds: int,
-        also: Sequence[str] = (),
-    ) -> None:
-        if generation != self._generation(namespace, also) or len(value) > self._max_bytes // 8:
+    async def store(self, found: CacheLookup, value: bytes, ttl_seconds: int) -> None:
+        generation = found.generation
+        if (
+            generation != self._generation(found.namespace, found.also)
+            or len(value) > self._max_bytes // 8
+        ):
             return  # stale (an invalidation came first) or too big to be worth a slot
-        slot = (namespace, generation, key)
+        slot = (found.namespace, generation, found.key)
         self._drop(slot)
         self._entries[slot] = (value, self._clock.now().timestamp() + ttl_seconds)
         self._bytes += _size(slot, value)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from adapters.memory.store import MemoryState
+from adapters.memory.store import MemoryState, keyset_page
 from application.ports.repositories import Keyset, NotificationRepository
 from domain.notification import Notification
 
@@ -29,14 +29,9 @@ class InMemoryNotificationRepository(NotificationRepository):
     async def list_for(
         self, recipient_id: UUID, *, after: Keyset | None, limit: int
     ) -> Sequence[Notification]:
-        mine = sorted(
-            (n for n in self._s.notifications.values() if n.recipient_id == recipient_id),
-            key=lambda n: (n.created_at, n.id),
-            reverse=True,
-        )
-        if after is not None:
-            mine = [n for n in mine if (n.created_at, n.id) < (after.at, after.id)]
-        return [dataclasses.replace(n) for n in mine[:limit]]
+        mine = (n for n in self._s.notifications.values() if n.recipient_id == recipient_id)
+        page = keyset_page(mine, lambda n: (n.created_at, n.id), after, limit, newest_first=True)
+        return [dataclasses.replace(n) for n in page]
 
     async def mark_read(self, notification_id: UUID, recipient_id: UUID, now: datetime) -> bool:
         n = self._s.notifications.get(notification_id)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from adapters.memory.store import MemoryState, copy
+from adapters.memory.store import MemoryState, copy, keyset_page
 from application.errors import ConcurrentUpdate
 from application.ports.changes import Changes, PostChanged, PostDeleted
 from application.ports.repositories import Keyset, PostRepository
@@ -18,10 +18,7 @@ def _newest_first(posts: list[Post], after: Keyset | None, limit: int) -> list[P
         assert p.published_at is not None
         return (p.published_at, p.id)
 
-    posts = sorted(posts, key=key, reverse=True)
-    if after is not None:
-        posts = [p for p in posts if key(p) < (after.at, after.id)]
-    return [copy(p) for p in posts[:limit]]
+    return [copy(p) for p in keyset_page(posts, key, after, limit, newest_first=True)]
 
 
 class InMemoryPostRepository(PostRepository):

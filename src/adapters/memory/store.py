@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, NoReturn, TypeVar
 from uuid import UUID
 
 from application.outbox import OutboxRecord
 from application.ports.idempotency import IdempotencyKey, IdempotencyRecord
+from application.ports.repositories import Keyset
 from application.ports.uow import WriteInReadUnitOfWork
 from domain.audit import AuditEvent
 from domain.follow import Follow
@@ -77,6 +80,25 @@ E = TypeVar("E", User, Post)
 def copy(entity: E) -> E:
     """Entities are stored and handed out as copies, never shared with a caller."""
     return dataclasses.replace(entity, events=[])
+
+
+R = TypeVar("R")
+
+
+def keyset_page(
+    rows: Iterable[R],
+    key: Callable[[R], tuple[datetime, UUID]],
+    after: Keyset | None,
+    limit: int,
+    *,
+    newest_first: bool,
+) -> list[R]:
+    """One page in (time, id) order, resuming strictly past `after`, as the SQL keysets do."""
+    ordered = sorted(rows, key=key, reverse=newest_first)
+    if after is not None:
+        mark = (after.at, after.id)
+        ordered = [r for r in ordered if (key(r) < mark if newest_first else key(r) > mark)]
+    return ordered[:limit]
 
 
 class MemoryDatabase:

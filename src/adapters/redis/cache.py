@@ -90,7 +90,7 @@ class RedisCache(Cache):
 
     async def lookup(self, namespace: str, key: str, also: Sequence[str] = ()) -> CacheLookup:
         async def miss() -> CacheLookup:
-            return CacheLookup(None, "")
+            return CacheLookup(None, "", namespace, key, also)
 
         if self._missed and not await self._recovered():
             return await miss()
@@ -101,25 +101,17 @@ class RedisCache(Cache):
                 [self._epoch_key, *map(self._generation_key, (namespace, *also))],
                 [self._entry_prefix(namespace), key, self._epoch_seed + next(self._seeds)],
             )
-            return CacheLookup(value, generation.decode())
+            return CacheLookup(value, generation.decode(), namespace, key, also)
 
         return await self._circuit.run(op, miss, bounded=True)
 
-    async def store(
-        self,
-        namespace: str,
-        key: str,
-        generation: str,
-        value: bytes,
-        ttl_seconds: int,
-        also: Sequence[str] = (),
-    ) -> None:
+    async def store(self, found: CacheLookup, value: bytes, ttl_seconds: int) -> None:
         # The generation (from lookup) already encodes `also`: entries live under it.
-        if not generation:
+        if not found.generation:
             return
 
         async def op(_client: Redis) -> None:
-            entry = f"{self._entry_prefix(namespace)}{generation}:{key}"
+            entry = f"{self._entry_prefix(found.namespace)}{found.generation}:{found.key}"
             await self._redis.execute("SET", entry, value, "EX", ttl_seconds)
 
         await self._circuit.run(op, _nothing, bounded=True)

@@ -5,7 +5,8 @@ import functools
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -26,6 +27,7 @@ _REQUIRED = ["iss", "aud", "sub", "exp", "iat", "jti", "typ", "tv", "sid"]
 _LEEWAY = timedelta(seconds=30)
 
 
+@dataclass(frozen=True, kw_only=True)
 class JwtAccessTokenService(AccessTokenService):
     """HS256 JWTs per RFC 8725: the algorithm is pinned (never read from the token), the
     header is explicitly typed (`at+jwt`, RFC 9068), and iss, aud, exp, iat, jti, sub and typ
@@ -35,30 +37,25 @@ class JwtAccessTokenService(AccessTokenService):
     TYP = "access"
     HEADER_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 
-    def __init__(
-        self,
-        *,
-        secret: str,
-        issuer: str,
-        audience: str,
-        ttl: timedelta,
-        clock: Clock,
-        verified_cache_size: int = 4096,
-    ) -> None:
-        self._secret = secret
-        self._issuer = issuer
-        self._audience = audience
-        self._ttl = ttl
-        self._clock = clock
-        self._verified = functools.lru_cache(maxsize=verified_cache_size)(self._verify)
+    secret: str = field(repr=False)
+    issuer: str
+    audience: str
+    ttl: timedelta
+    clock: Clock
+    verified_cache_size: int = 4096
+    _verified: Callable[[str], _Verified] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        verified = functools.lru_cache(maxsize=self.verified_cache_size)(self._verify)
+        object.__setattr__(self, "_verified", verified)
 
     def issue(self, user_id: UUID, token_version: int, session_id: UUID) -> IssuedAccessToken:
-        now = self._clock.now().replace(microsecond=0)
-        expires = now + self._ttl
+        now = self.clock.now().replace(microsecond=0)
+        expires = now + self.ttl
         jti = secrets.token_urlsafe(16)
         payload = {
-            "iss": self._issuer,
-            "aud": self._audience,
+            "iss": self.issuer,
+            "aud": self.audience,
             "sub": str(user_id),
             "iat": int(now.timestamp()),
             "exp": int(expires.timestamp()),
@@ -68,17 +65,17 @@ class JwtAccessTokenService(AccessTokenService):
             "sid": str(session_id),
         }
         token = jwt.encode(
-            payload, self._secret, algorithm=self.ALGORITHM, headers={"typ": "at+jwt"}
+            payload, self.secret, algorithm=self.ALGORITHM, headers={"typ": "at+jwt"}
         )
         claims = AccessClaims(user_id, token_version, jti, session_id, expires)
-        return IssuedAccessToken(token, claims, int(self._ttl.total_seconds()))
+        return IssuedAccessToken(token, claims, int(self.ttl.total_seconds()))
 
     def decode(self, token: str) -> AccessClaims:
         try:
             verified = self._verified(token)
         except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
             raise InvalidToken("The access token is not valid.") from None
-        now = self._clock.now()
+        now = self.clock.now()
         if verified.claims.expires_at <= now - _LEEWAY or verified.not_before > now + _LEEWAY:
             raise InvalidToken("The access token is not valid.")
         return verified.claims
@@ -89,10 +86,10 @@ class JwtAccessTokenService(AccessTokenService):
         request). Invalid ones raise and are not remembered."""
         decoded: dict[str, Any] = jwt.decode_complete(
             token,
-            self._secret,
+            self.secret,
             algorithms=[self.ALGORITHM],
-            audience=self._audience,
-            issuer=self._issuer,
+            audience=self.audience,
+            issuer=self.issuer,
             options={
                 "require": _REQUIRED,
                 "verify_exp": False,

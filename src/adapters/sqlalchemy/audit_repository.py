@@ -16,17 +16,7 @@ from domain.audit import AuditEvent, AuditKind
 
 
 def _event(row: Row[Any]) -> AuditEvent:
-    m = row._mapping
-    return AuditEvent(
-        id=m["id"],
-        occurred_at=m["occurred_at"],
-        kind=AuditKind(m["kind"]),
-        actor_id=m["actor_id"],
-        subject_id=m["subject_id"],
-        client=m["client"],
-        request_id=m["request_id"],
-        details=m["details"],
-    )
+    return AuditEvent(**{**row._mapping, "kind": AuditKind(row.kind)})
 
 
 def _conditions(where: AuditFilter) -> list[ColumnElement[bool]]:

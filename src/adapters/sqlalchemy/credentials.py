@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, and_, delete, insert, select, update
+from sqlalchemy import ColumnElement, Row, Table, and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.statements import on_conflict_do_nothing
@@ -22,6 +22,16 @@ def _refresh(row: Row[Any]) -> RefreshToken:
     return RefreshToken(**row._mapping)
 
 
+async def _use_once(conn: AsyncConnection, tokens: Table, token_id: UUID, now: datetime) -> bool:
+    """Marks the token used; False when it is unknown or was used already (by a racer too)."""
+    result = await conn.execute(
+        update(tokens)
+        .where(tokens.c.id == token_id, tokens.c.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return result.rowcount == 1
+
+
 _INSERT_REFRESH_TOKEN = insert(refresh_tokens)  # built once; rows come as parameters
 
 
@@ -31,19 +41,7 @@ class SqlAlchemyRefreshTokenRepository(RefreshTokenRepository):
         self._changes = changes
 
     async def add(self, token: RefreshToken) -> None:
-        await self._conn.execute(
-            _INSERT_REFRESH_TOKEN,
-            {
-                "id": token.id,
-                "family_id": token.family_id,
-                "user_id": token.user_id,
-                "token_hash": token.token_hash,
-                "created_at": token.created_at,
-                "expires_at": token.expires_at,
-                "used_at": token.used_at,
-                "revoked_at": token.revoked_at,
-            },
-        )
+        await self._conn.execute(_INSERT_REFRESH_TOKEN, dataclasses.asdict(token))
 
     async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
         stmt = select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash)
@@ -51,12 +49,7 @@ class SqlAlchemyRefreshTokenRepository(RefreshTokenRepository):
         return _refresh(row) if row else None
 
     async def mark_used(self, token_id: UUID, now: datetime) -> bool:
-        result = await self._conn.execute(
-            update(refresh_tokens)
-            .where(refresh_tokens.c.id == token_id, refresh_tokens.c.used_at.is_(None))
-            .values(used_at=now)
-        )
-        return result.rowcount == 1
+        return await _use_once(self._conn, refresh_tokens, token_id, now)
 
     async def revoke_family(self, family_id: UUID, now: datetime) -> bool:
         owners = await self._conn.execute(
@@ -106,12 +99,7 @@ class SqlAlchemyEmailTokenRepository(EmailTokenRepository):
         return EmailToken(**row._mapping) if row else None
 
     async def spend(self, token_id: UUID, now: datetime) -> bool:
-        result = await self._conn.execute(
-            update(email_tokens)
-            .where(email_tokens.c.id == token_id, email_tokens.c.used_at.is_(None))
-            .values(used_at=now)
-        )
-        return result.rowcount == 1
+        return await _use_once(self._conn, email_tokens, token_id, now)
 
     async def spend_all(self, user_id: UUID, purpose: str, now: datetime) -> None:
         await self._conn.execute(

@@ -19,8 +19,13 @@ from application.ports.repositories import AuthState
 
 @dataclass(frozen=True, slots=True)
 class CacheLookup:
+    """What `lookup` found (None on a miss) and where: `store` puts a value back there."""
+
     value: bytes | None
     generation: str
+    namespace: str
+    key: str
+    also: Sequence[str] = ()
 
 
 class Cache(Protocol):
@@ -30,15 +35,9 @@ class Cache(Protocol):
         of them retires it."""
         ...
 
-    async def store(
-        self,
-        namespace: str,
-        key: str,
-        generation: str,
-        value: bytes,
-        ttl_seconds: int,
-        also: Sequence[str] = (),
-    ) -> None: ...
+    async def store(self, slot: CacheLookup, value: bytes, ttl_seconds: int) -> None:
+        """Store `value` where `slot` (a lookup's answer) was, unless its generation is gone."""
+        ...
 
     async def invalidate(self, namespaces: Iterable[str]) -> None:
         """Start a new generation for each namespace. Called only after a commit."""

@@ -18,7 +18,7 @@ from application.accounts.login_throttle import LoginThrottle
 from entrypoints import policies
 from entrypoints.container.infrastructure import Infrastructure
 from entrypoints.container.operations import Operations, audited
-from entrypoints.container.persistence import Persistence
+from entrypoints.container.persistence import Persistence, paged
 
 settings = Infrastructure.settings
 clock = Infrastructure.clock
@@ -82,9 +82,7 @@ class Accounts(Operations):
         **audited,
     )
     get_user = providers.Factory(profiles.GetUser, uow=Persistence.read_uow)
-    list_users = providers.Factory(
-        profiles.ListUsers, uow=Persistence.read_uow, cursors=Infrastructure.cursors
-    )
+    list_users = providers.Factory(profiles.ListUsers, **paged)
     account_editor = providers.Factory(
         editing.AccountEditor,
         hasher=hasher,

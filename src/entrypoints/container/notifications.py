@@ -8,7 +8,7 @@ from adapters.email.senders import ConsoleEmailSender, MemoryEmailSender, SmtpEm
 from application import notifications
 from entrypoints import policies
 from entrypoints.container.infrastructure import Infrastructure
-from entrypoints.container.persistence import Persistence
+from entrypoints.container.persistence import Persistence, paged
 
 settings = Infrastructure.settings
 
@@ -30,9 +30,7 @@ class Notifications(Persistence):
         ),
     )
     link_policy = providers.Singleton(policies.link_policy, settings)
-    list_notifications = providers.Factory(
-        notifications.ListNotifications, uow=Persistence.read_uow, cursors=Infrastructure.cursors
-    )
+    list_notifications = providers.Factory(notifications.ListNotifications, **paged)
     mark_notification_read = providers.Factory(
         notifications.MarkNotificationRead, uow=Persistence.uow, clock=Infrastructure.clock
     )

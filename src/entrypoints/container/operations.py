@@ -13,7 +13,7 @@ from adapters.memory.jobs import InProcessJobQueue, RecordingJobQueue
 from application import audit, idempotency, jobs
 from entrypoints.container.infrastructure import Infrastructure
 from entrypoints.container.notifications import Notifications
-from entrypoints.container.persistence import Persistence
+from entrypoints.container.persistence import Persistence, paged
 from entrypoints.container.resources import closed_on_shutdown
 
 settings = Infrastructure.settings
@@ -46,9 +46,7 @@ audited: dict[str, providers.Provider[Any]] = {"uow": uow, "clock": clock, "audi
 
 class Operations(Notifications):
     auditor = auditor
-    list_audit_events = providers.Factory(
-        audit.ListAuditEvents, uow=Persistence.read_uow, cursors=Infrastructure.cursors
-    )
+    list_audit_events = providers.Factory(audit.ListAuditEvents, **paged)
     purge_old_audit_events = providers.Factory(
         audit.PurgeOldAuditEvents,
         uow=uow,

@@ -82,3 +82,10 @@ class Persistence(Infrastructure):
         memory=providers.Singleton(InMemoryOutboxStats, db=memory_db),
         sqlalchemy=providers.Singleton(SqlAlchemyOutboxStats, engine=autocommit_engine),
     )
+
+
+# What every paged listing takes: a read unit of work and the codec of its cursors.
+paged: dict[str, providers.Provider[Any]] = {
+    "uow": Persistence.read_uow,
+    "cursors": Infrastructure.cursors,
+}

@@ -7,7 +7,7 @@ from dependency_injector import providers
 from application import posts
 from entrypoints.container.infrastructure import Infrastructure
 from entrypoints.container.operations import Operations, audited
-from entrypoints.container.persistence import Persistence
+from entrypoints.container.persistence import Persistence, paged
 
 
 class Publishing(Operations):
@@ -27,9 +27,5 @@ class Publishing(Operations):
     delete_post = providers.Factory(
         posts.DeletePost, uow=Persistence.uow, auditor=Operations.auditor
     )
-    list_posts = providers.Factory(
-        posts.ListPosts, uow=Persistence.read_uow, cursors=Infrastructure.cursors
-    )
-    get_feed = providers.Factory(
-        posts.GetFeed, uow=Persistence.read_uow, cursors=Infrastructure.cursors
-    )
+    list_posts = providers.Factory(posts.ListPosts, **paged)
+    get_feed = providers.Factory(posts.GetFeed, **paged)

@@ -15,7 +15,7 @@ from application.cache_policy import (
     post_namespace,
     user_namespace,
 )
-from application.ports.cache import Cache
+from application.ports.cache import Cache, CacheLookup
 
 Load = Callable[[], Awaitable[bytes]]
 
@@ -50,7 +50,7 @@ class ReadThrough:
         slot = (namespace, found.generation, key)
         task = self._inflight.get(slot)
         if task is None:
-            loading = self._load(slot, key, found.generation, load, also)
+            loading = self._load(slot, found, load)
             task = asyncio.get_running_loop().create_task(loading)
             task.add_done_callback(_retrieved)
             self._inflight[slot] = task
@@ -59,17 +59,15 @@ class ReadThrough:
     async def _load(
         self,
         slot: tuple[str, str, str],
-        key: str,
-        generation: str,
+        found: CacheLookup,
         load: Callable[[], Awaitable[bytes]],
-        also: Sequence[str],
     ) -> bytes:
         try:
             value = await load()
         finally:
             self._inflight.pop(slot, None)
         if len(value) <= MAX_CACHED_BYTES:
-            await self._cache.store(slot[0], key, generation, value, self._ttl, also)
+            await self._cache.store(found, value, self._ttl)
         return value
 
 

@@ -29,25 +29,25 @@ PROBLEM = "application/problem+json"
 # What a client is told to wait before retrying a request the database could not serve.
 UNAVAILABLE_RETRY_AFTER_SECONDS = 2
 
-# Most specific first: the first matching class wins.
-STATUS: list[tuple[type[Exception], int, str]] = [
-    (InvalidOneTimeToken, 400, "Bad Request"),
-    (app.InvalidCredentials, 401, "Unauthorized"),
-    (app.InvalidToken, 401, "Unauthorized"),
-    (CurrentPasswordRequired, 403, "Current password required"),
-    (app.Forbidden, 403, "Forbidden"),
-    (app.NotFound, 404, "Not Found"),
-    (app.EmailAlreadyRegistered, 409, "Conflict"),
-    (app.ConcurrentUpdate, 409, "Conflict"),
-    (app.IdempotencyKeyInUse, 409, "Conflict"),
-    (app.IdempotencyKeyReused, 422, "Unprocessable Content"),
-    (app.PreconditionFailed, 412, "Precondition Failed"),
-    (app.InvalidCursor, 400, "Bad Request"),
-    (app.RateLimited, 429, "Too Many Requests"),
-    (dom.PostAlreadyPublished, 409, "Conflict"),
+# Refused by the state things are in now: the same request may succeed later or elsewhere.
+CONFLICTS = (
+    app.EmailAlreadyRegistered,
+    app.ConcurrentUpdate,
+    app.IdempotencyKeyInUse,
+    dom.PostAlreadyPublished,
+)
+# One row per answer. Most specific first: the first row with a matching class wins.
+STATUS: list[tuple[tuple[type[Exception], ...], int, str]] = [
+    ((InvalidOneTimeToken, app.InvalidCursor), 400, "Bad Request"),
+    ((app.InvalidCredentials, app.InvalidToken), 401, "Unauthorized"),
+    ((CurrentPasswordRequired,), 403, "Current password required"),
     # Not a 422: the request is well formed, the rule is about who may follow whom.
-    (dom.SelfFollowRejected, 403, "Forbidden"),
-    (dom.DomainError, 422, "Unprocessable Content"),
+    ((app.Forbidden, dom.SelfFollowRejected), 403, "Forbidden"),
+    ((app.NotFound,), 404, "Not Found"),
+    (CONFLICTS, 409, "Conflict"),
+    ((app.PreconditionFailed,), 412, "Precondition Failed"),
+    ((app.RateLimited,), 429, "Too Many Requests"),
+    ((app.IdempotencyKeyReused, dom.DomainError), 422, "Unprocessable Content"),
 ]
 
 
@@ -69,8 +69,8 @@ def problem(
 
 
 def _status_of(exc: Exception) -> tuple[int, str]:
-    for cls, status, title in STATUS:
-        if isinstance(exc, cls):
+    for classes, status, title in STATUS:
+        if isinstance(exc, classes):
             return status, title
     return 500, "Internal Server Error"
 

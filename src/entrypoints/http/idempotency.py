@@ -17,6 +17,7 @@ from application.idempotency import Idempotency
 from application.ports.idempotency import IdempotencyKey, StoredResponse
 from entrypoints.container import Container
 from entrypoints.http.errors import problem
+from entrypoints.http.problems import problem_responses
 
 KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,255}$"
 _KEY = re.compile(KEY_PATTERN)
@@ -36,6 +37,17 @@ IDEMPOTENCY_KEY: dict[str, Any] = {
         }
     ]
 }
+
+
+def idempotent_create(model: type[Any], created: dict[str, Any], *codes: int) -> dict[str, Any]:
+    """The route options of a POST that creates (a 201 with `created`'s headers and links),
+    accepts an Idempotency-Key and may answer the problems `codes`."""
+    return {
+        "status_code": 201,
+        "response_model": model,
+        "responses": {201: created, **problem_responses(*codes)},
+        "openapi_extra": IDEMPOTENCY_KEY,
+    }
 
 
 def _respond(answer: StoredResponse) -> Response:

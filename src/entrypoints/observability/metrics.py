@@ -152,16 +152,8 @@ class MeteredCache(Cache):
         self._metrics.cache_lookup(namespace, found.value is not None)
         return found
 
-    async def store(
-        self,
-        namespace: str,
-        key: str,
-        generation: str,
-        value: bytes,
-        ttl_seconds: int,
-        also: Sequence[str] = (),
-    ) -> None:
-        await self.inner.store(namespace, key, generation, value, ttl_seconds, also)
+    async def store(self, found: CacheLookup, value: bytes, ttl_seconds: int) -> None:
+        await self.inner.store(found, value, ttl_seconds)
 
     async def invalidate(self, namespaces: Iterable[str]) -> None:
         await self.inner.invalidate(namespaces)

@@ -40,11 +40,7 @@ OPTIONAL_BEARER: dict[str, Any] = {"security": [{}]}
 
 
 def _out(pair: TokenPair) -> TokenOut:
-    return TokenOut(
-        access_token=pair.access_token,
-        refresh_token=pair.refresh_token,
-        expires_in=pair.expires_in,
-    )
+    return TokenOut.model_validate(pair, from_attributes=True)
 
 
 @dataclass(frozen=True, slots=True)

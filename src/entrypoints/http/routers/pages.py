@@ -24,6 +24,12 @@ router = APIRouter(include_in_schema=False)
 FormText = Annotated[str, Form()]
 MISMATCH = "The two passwords do not match."
 DEAD_LINK_HINT = "A link works once and for a limited time; ask the app for a new one."
+VERIFY_TITLE = "Confirm your email address"
+RESET_TITLE = "Choose a new password"
+
+
+def _missing_link(title: str) -> HTMLResponse:
+    return page(400, title, paragraph(MISSING_LINK_TEXT, error=True))
 
 
 def _refused(request: Request, title: str, exc: Exception, token: str = "") -> HTMLResponse:
@@ -38,30 +44,25 @@ def _refused(request: Request, title: str, exc: Exception, token: str = "") -> H
 
 @router.get(VERIFY_PATH, response_class=HTMLResponse)
 async def verify_email_page(token: str = "") -> HTMLResponse:
-    if not token:
-        return page(400, "Confirm your email address", paragraph(MISSING_LINK_TEXT, error=True))
-    return page(200, "Confirm your email address", verify_form(token))
+    return page(200, VERIFY_TITLE, verify_form(token)) if token else _missing_link(VERIFY_TITLE)
 
 
 @router.post(VERIFY_PATH, response_class=HTMLResponse)
 async def verify_email_submit(
     request: Request, container: ContainerDep, token: FormText = ""
 ) -> HTMLResponse:
-    title = "Confirm your email address"
     if not token:
-        return page(400, title, paragraph(MISSING_LINK_TEXT, error=True))
+        return _missing_link(VERIFY_TITLE)
     try:
         await container.confirm_email().execute(ConfirmEmailCommand(token))
     except (ApplicationError, DomainError) as exc:
-        return _refused(request, title, exc)
+        return _refused(request, VERIFY_TITLE, exc)
     return page(200, "Address confirmed", paragraph("Your email address is confirmed."))
 
 
 @router.get(RESET_PATH, response_class=HTMLResponse)
 async def reset_password_page(token: str = "") -> HTMLResponse:
-    if not token:
-        return page(400, "Choose a new password", paragraph(MISSING_LINK_TEXT, error=True))
-    return page(200, "Choose a new password", reset_form(token))
+    return page(200, RESET_TITLE, reset_form(token)) if token else _missing_link(RESET_TITLE)
 
 
 @router.post(RESET_PATH, response_class=HTMLResponse)
@@ -73,16 +74,15 @@ async def reset_password_submit(
     new_password: FormText = "",
     confirm_password: FormText = "",
 ) -> HTMLResponse:
-    title = "Choose a new password"
     if not token:
-        return page(400, title, paragraph(MISSING_LINK_TEXT, error=True))
+        return _missing_link(RESET_TITLE)
     if new_password != confirm_password:
-        return page(422, title, reset_form(token, MISMATCH))
+        return page(422, RESET_TITLE, reset_form(token, MISMATCH))
     try:
         await container.confirm_password_reset().execute(
             ConfirmPasswordResetCommand(token, new_password, origin)
         )
     except (ApplicationError, DomainError) as exc:
-        return _refused(request, title, exc, token)
+        return _refused(request, RESET_TITLE, exc, token)
     body = paragraph("Your password has been changed. Sign in with it in the app.")
     return page(200, "Password changed", body)

@@ -21,7 +21,7 @@ from entrypoints.http.deps import (
     RequestOrigin,
     etag,
 )
-from entrypoints.http.idempotency import IDEMPOTENCY_KEY, idempotent
+from entrypoints.http.idempotency import idempotent, idempotent_create
 from entrypoints.http.openapi import operation_id
 from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import (
@@ -76,13 +76,7 @@ def _post_response(view: PostView, status_code: int = 200, **headers: str) -> Re
     return Response(post_json(view), status_code=status_code, headers=headers, media_type=JSON)
 
 
-@router.post(
-    "/posts",
-    status_code=status.HTTP_201_CREATED,
-    response_model=PostOut,
-    responses={201: _CREATED, **problem_responses(401, 409)},
-    openapi_extra=IDEMPOTENCY_KEY,
-)
+@router.post("/posts", **idempotent_create(PostOut, _CREATED, 401, 409))
 async def create_post(
     body: PostCreate, actor: CurrentActor, container: ContainerDep, request: Request
 ) -> Response:

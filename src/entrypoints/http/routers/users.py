@@ -18,7 +18,7 @@ from domain.values import address_key
 from entrypoints.container import Container
 from entrypoints.http import caching
 from entrypoints.http.deps import ContainerDep, CurrentActor, RequestOrigin
-from entrypoints.http.idempotency import IDEMPOTENCY_KEY, idempotent
+from entrypoints.http.idempotency import idempotent, idempotent_create
 from entrypoints.http.openapi import operation_id
 from entrypoints.http.routers import API_PREFIX
 from entrypoints.http.schemas import (
@@ -60,13 +60,7 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    response_model=UserOut,
-    responses={201: _CREATED, **problem_responses(409, 429)},
-    openapi_extra=IDEMPOTENCY_KEY,
-)
+@router.post("", **idempotent_create(UserOut, _CREATED, 409, 429))
 async def register(
     body: UserCreate, container: ContainerDep, request: Request, origin: RequestOrigin
 ) -> Response:
