@@ -11,7 +11,7 @@ from dependency_injector import providers
 from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.system.clock import FrozenClock
 from application.errors import StoreUnavailable
-from application.idempotency import FindIdempotentReply
+from application.operations.idempotency import FindIdempotentReply
 from application.ports.idempotency import IdempotencyKey, StoredResponse
 from entrypoints.container import Container
 from tests.e2e.conftest import PASSWORD, Account, assert_problem, login

@@ -17,8 +17,8 @@ from adapters.sqlalchemy import migrate
 from application.accounts.email_flows import RequestPasswordResetCommand
 from application.accounts.login import LoginCommand
 from application.accounts.registration import RegisterUserCommand
-from application.audit import Origin
 from application.errors import InvalidCredentials
+from application.operations.audit import Origin
 from entrypoints.container import Container, shutdown
 from tests.integration.conftest import sql_container
 from tests.integration.test_jobs import run_worker

@@ -19,7 +19,7 @@ from adapters.sqlalchemy.tables import metadata, outbox
 from application.accounts.profiles import GetUserQuery
 from application.accounts.registration import RegisterUserCommand
 from application.errors import StoreUnavailable
-from application.posts import CreatePostCommand
+from application.publishing.posts import CreatePostCommand
 from application.views import Actor, UserView
 from domain.post import Post
 from domain.values import Body, Title

@@ -14,7 +14,6 @@ from application.accounts.changes import UpdateUserCommand
 from application.accounts.login import LoginCommand
 from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
 from application.accounts.sessions import LogoutCommand, RefreshCommand
-from application.audit import Origin
 from application.errors import (
     EmailAlreadyRegistered,
     Forbidden,
@@ -22,8 +21,9 @@ from application.errors import (
     InvalidToken,
     RateLimited,
 )
+from application.operations.audit import Origin
 from application.ports.audit import AuditFilter
-from application.posts import CreatePostCommand, UpdatePostCommand
+from application.publishing.posts import CreatePostCommand, UpdatePostCommand
 from application.views import Actor
 from domain.audit import AuditEvent, AuditKind, UnsafeAuditDetails
 from entrypoints.container import Container, build_container, shutdown

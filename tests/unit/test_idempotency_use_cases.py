@@ -7,9 +7,9 @@ import pytest
 from adapters.system.clock import FrozenClock
 from application.accounts.registration import RegisterUserCommand
 from application.errors import IdempotencyKeyReused
-from application.idempotency import Idempotency
+from application.operations.idempotency import Idempotency
 from application.ports.idempotency import IdempotencyKey, StoredResponse
-from application.posts import CreatePostCommand
+from application.publishing.posts import CreatePostCommand
 from application.views import Actor, PostView
 from entrypoints.container import Container
 

@@ -12,8 +12,8 @@ from adapters.system.clock import FrozenClock
 from application.accounts.email_flows import RequestPasswordResetCommand
 from application.accounts.login import LoginCommand
 from application.accounts.registration import RegisterUserCommand
-from application.audit import Origin
 from application.errors import InvalidCredentials, RateLimited
+from application.operations.audit import Origin
 from application.ports.limits import Rate, RateDecision
 from entrypoints.container import Container
 

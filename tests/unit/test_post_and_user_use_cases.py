@@ -19,10 +19,10 @@ from application.errors import (
     NotFound,
     PreconditionFailed,
 )
-from application.follows import FollowCommand
-from application.outbox import OutboxMessage
+from application.operations.outbox import OutboxMessage
 from application.pagination import Cursors
-from application.posts import CreatePostCommand, UpdatePostCommand
+from application.publishing.posts import CreatePostCommand, UpdatePostCommand
+from application.social.follows import FollowCommand
 from application.views import Actor, PublicProfileView, UserView
 from domain.errors import PostAlreadyPublished, SelfFollowRejected, WeakPassword
 from entrypoints.container import Container

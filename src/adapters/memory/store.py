@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn, TypeVar
 from uuid import UUID
 
-from application.outbox import OutboxRecord
+from application.operations.outbox import OutboxRecord
 from application.ports.idempotency import IdempotencyKey, IdempotencyRecord
 from application.ports.uow import WriteInReadUnitOfWork
 from domain.audit import AuditEvent

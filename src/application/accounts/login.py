@@ -9,8 +9,8 @@ from uuid import UUID
 
 from application.accounts.login_throttle import LoginThrottle, Refused
 from application.accounts.sessions import SessionIssuer
-from application.audit import Auditor, Origin
 from application.errors import ConcurrentUpdate, InvalidCredentials, RateLimited
+from application.operations.audit import Auditor, Origin
 from application.ports.security import (
     PasswordHasher,
 )

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from application.audit import NO_ORIGIN, Auditor, Origin
 from application.errors import InvalidToken
+from application.operations.audit import NO_ORIGIN, Auditor, Origin
 from application.ports.cache import AuthStateCache
 from application.ports.repositories import AuthState
 from application.ports.security import (

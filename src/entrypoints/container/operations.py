@@ -10,7 +10,7 @@ from dependency_injector import providers
 
 from adapters.arq.queue import ArqJobQueue, create_arq_redis
 from adapters.memory.jobs import InProcessJobQueue, RecordingJobQueue
-from application import audit, idempotency, jobs
+from application.operations import audit, idempotency, jobs
 from entrypoints.container.infrastructure import Infrastructure
 from entrypoints.container.notifications import Notifications
 from entrypoints.container.persistence import Persistence

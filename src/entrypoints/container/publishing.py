@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from application import posts
+from application.publishing import posts
 from entrypoints.container.infrastructure import Infrastructure
 from entrypoints.container.operations import Operations, audited
 from entrypoints.container.persistence import Persistence

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from application.audit import Origin
 from application.errors import InvalidToken
+from application.operations.audit import Origin
 from application.views import Actor
 from entrypoints.container import Container
 from entrypoints.observability.logs import bind_user

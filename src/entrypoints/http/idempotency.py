@@ -1,6 +1,6 @@
 """Idempotency-Key on POST /posts and POST /users: a repeat replays the first answer; the same
 key with a different request is 422. The key's answer is stored by the use case, in the
-transaction of the resource it creates (see application.idempotency), so this edge only
+transaction of the resource it creates (see application.operations.idempotency), so this edge only
 parses the header, fingerprints the request (keyed: see container.request_fingerprints) and
 renders answers."""
 
@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from fastapi import Request, Response
 
 from application.errors import IdempotencyKeyInUse
-from application.idempotency import Idempotency
+from application.operations.idempotency import Idempotency
 from application.ports.idempotency import IdempotencyKey, StoredResponse
 from entrypoints.container import Container
 from entrypoints.http.errors import problem

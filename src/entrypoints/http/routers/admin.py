@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from application.audit import AuditEventView
+from application.operations.audit import AuditEventView
 from application.pagination import Page
 from application.ports.audit import AuditFilter
 from entrypoints.http.deps import ContainerDep, CurrentActor

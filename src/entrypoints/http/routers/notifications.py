@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from application.notifications import (
+from application.notifications.inbox import (
     ListNotificationsQuery,
     MarkNotificationReadCommand,
     NotificationView,

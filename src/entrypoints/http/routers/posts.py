@@ -6,10 +6,10 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 
 from application.errors import NotFound
-from application.idempotency import Idempotency
+from application.operations.idempotency import Idempotency
 from application.pagination import Page
 from application.ports.idempotency import StoredResponse
-from application.posts import CreatePostCommand, UpdatePostCommand
+from application.publishing.posts import CreatePostCommand, UpdatePostCommand
 from application.views import PostView
 from entrypoints.container import Container
 from entrypoints.http import caching

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.audit import NO_ORIGIN, Auditor, Origin
 from application.errors import Forbidden, NotFound, PreconditionFailed
-from application.idempotency import Idempotency, IdempotencyKeys
+from application.operations.audit import NO_ORIGIN, Auditor, Origin
+from application.operations.idempotency import Idempotency, IdempotencyKeys
 from application.pagination import Cursors, Page
 from application.ports.repositories import Keyset
 from application.ports.system import Clock, IdGenerator

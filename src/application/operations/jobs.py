@@ -14,8 +14,8 @@ from uuid import UUID
 
 from application import emails
 from application.accounts.email_flows import RESET, VERIFY
-from application.audit import NO_ORIGIN, Auditor
-from application.outbox import OutboxMessage
+from application.operations.audit import NO_ORIGIN, Auditor
+from application.operations.outbox import OutboxMessage
 from application.ports.jobs import EmailSender, JobQueue, OneTimeTokens
 from application.ports.system import Clock, IdGenerator
 from application.ports.uow import UnitOfWork
