@@ -9,7 +9,7 @@ from arq import Retry
 from adapters.memory.jobs import InProcessJobQueue
 from adapters.system.clock import FrozenClock
 from application.accounts.registration import RegisterUserCommand
-from application.operations.jobs import MAX_DISPATCHES
+from application.operations.delivery import MAX_DISPATCHES
 from application.ports.jobs import EmailMessage, UndeliverableEmail
 from entrypoints.container import Container
 from entrypoints.worker import process_event, sweep_outbox

@@ -12,7 +12,7 @@ Rules every writer follows:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -127,6 +127,14 @@ class AuditEventView:
 
 
 @dataclass(frozen=True, slots=True)
+class ListAuditEventsQuery:
+    actor: Actor
+    where: AuditFilter
+    limit: int
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ListAuditEvents:
     """Administrators only (others get Forbidden, whatever they ask for). Newest first,
     narrowed by the filter."""
@@ -134,29 +142,12 @@ class ListAuditEvents:
     uow: ReadUnitOfWork
     cursors: Cursors
 
-    async def execute(
-        self, actor: Actor, where: AuditFilter, *, limit: int, cursor: str | None
-    ) -> Page[AuditEventView]:
-        if not actor.is_admin:
+    async def execute(self, query: ListAuditEventsQuery) -> Page[AuditEventView]:
+        if not query.actor.is_admin:
             raise Forbidden("Only administrators may read the audit log.")
-        after = self.cursors.decode(cursor, "audit")
+        after = self.cursors.decode(query.cursor, "audit")
         async with self.uow as uow:
-            rows = await uow.audit.list(where, after=after, limit=limit + 1)
+            rows = await uow.audit.list(query.where, after=after, limit=query.limit + 1)
         return self.cursors.page(
-            rows, limit, lambda e: Keyset(e.occurred_at, e.id), AuditEventView.of, "audit"
+            rows, query.limit, lambda e: Keyset(e.occurred_at, e.id), AuditEventView.of, "audit"
         )
-
-
-@dataclass(frozen=True, slots=True)
-class PurgeOldAuditEvents:
-    """Retention: events older than `keep` are deleted. Idempotent (a daily cron)."""
-
-    uow: UnitOfWork
-    clock: Clock
-    keep: timedelta
-
-    async def execute(self) -> int:
-        async with self.uow as uow:
-            purged = await uow.audit.purge(self.clock.now() - self.keep)
-            await uow.commit()
-        return purged

@@ -1,6 +1,6 @@
-"""Posts: drafts, publishing, edits, reads, lists and the feed.
+"""Posts: drafts, publishing, edits and deletion (reads: `publishing.reads`).
 
-Visibility rule shared by every use case here: a draft exists only for its author and for
+Visibility rule shared by every publishing use case: a draft exists only for its author and for
 admins (everyone else gets NotFound, so drafts cannot be probed); a published post is
 readable by anyone and changeable only by its author or an admin (others get Forbidden).
 """
@@ -14,10 +14,8 @@ from uuid import UUID
 from application.errors import Forbidden, NotFound, PreconditionFailed
 from application.operations.audit import NO_ORIGIN, Auditor, Origin
 from application.operations.idempotency import Idempotency, IdempotencyKeys
-from application.pagination import Cursors, Page
-from application.ports.repositories import Keyset
 from application.ports.system import Clock, IdGenerator
-from application.ports.uow import DraftInserts, ReadUnitOfWork, UnitOfWork
+from application.ports.uow import DraftInserts, UnitOfWork
 from application.views import Actor, PostView
 from domain.audit import AuditKind, Details
 from domain.post import Post
@@ -28,14 +26,14 @@ def _can_manage(post: Post, actor: Actor | None) -> bool:
     return actor is not None and (actor.is_admin or actor.user_id == post.author_id)
 
 
-def _visible(post: Post | None, actor: Actor | None) -> Post:
+def visible(post: Post | None, actor: Actor | None) -> Post:
     if post is None or not (post.is_published or _can_manage(post, actor)):
         raise NotFound("Post not found.")
     return post
 
 
 def _manageable(post: Post | None, actor: Actor, if_match: frozenset[int] | None) -> Post:
-    post = _visible(post, actor)
+    post = visible(post, actor)
     if not _can_manage(post, actor):
         raise Forbidden("Only the author or an administrator may change this post.")
     if if_match is not None and post.version not in if_match:
@@ -44,32 +42,6 @@ def _manageable(post: Post | None, actor: Actor, if_match: frozenset[int] | None
             "the tag is not one this API sent (send the ETag quoted, as received)."
         )
     return post
-
-
-async def _audit_if_admin_of_other(
-    auditor: Auditor,
-    uow: UnitOfWork,
-    kind: AuditKind,
-    post: Post,
-    actor: Actor,
-    origin: Origin,
-    details: Details,
-) -> None:
-    """An administrator acting on someone else's post is audited; authors are not."""
-    if actor.user_id != post.author_id:
-        await auditor.record(
-            uow,
-            kind,
-            origin,
-            actor_id=actor.user_id,
-            subject_id=post.author_id,
-            details={"post_id": str(post.id), **details},
-        )
-
-
-def _published_key(post: Post) -> Keyset:
-    assert post.published_at is not None
-    return Keyset(post.published_at, post.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,134 +86,88 @@ class CreatePost:
 
 
 @dataclass(frozen=True, slots=True)
-class GetPost:
-    uow: ReadUnitOfWork
+class PostCommand:
+    """`actor` changes `post_id`, holding one of the versions in `if_match` (None: any)."""
 
-    async def execute(self, actor: Actor | None, post_id: UUID) -> PostView:
-        async with self.uow as uow:
-            post = _visible(await uow.posts.get(post_id), actor)
-        return PostView.of(post)
-
-
-@dataclass(frozen=True, slots=True)
-class UpdatePostCommand:
     actor: Actor
     post_id: UUID
-    title: str | None = None
-    body: str | None = None
-    if_match: frozenset[int] | None = None  # versions the caller accepts; None = any
+    if_match: frozenset[int] | None = None
     origin: Origin = NO_ORIGIN
 
 
 @dataclass(frozen=True, slots=True)
-class UpdatePost:
+class UpdatePostCommand(PostCommand):
+    title: str | None = None
+    body: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _PostChange:
+    """What every change of an existing post takes, and the two steps they share."""
+
     uow: UnitOfWork
     clock: Clock
     auditor: Auditor
 
+    @staticmethod
+    async def _load(uow: UnitOfWork, cmd: PostCommand) -> Post:
+        return _manageable(await uow.posts.get(cmd.post_id), cmd.actor, cmd.if_match)
+
+    async def _audit(
+        self, uow: UnitOfWork, kind: AuditKind, post: Post, cmd: PostCommand, details: Details
+    ) -> None:
+        """An administrator acting on someone else's post is audited; authors are not."""
+        if cmd.actor.user_id != post.author_id:
+            await self.auditor.record(
+                uow,
+                kind,
+                cmd.origin,
+                actor_id=cmd.actor.user_id,
+                subject_id=post.author_id,
+                details={"post_id": str(post.id), **details},
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatePost(_PostChange):
     async def execute(self, cmd: UpdatePostCommand) -> PostView:
         title = Title(cmd.title) if cmd.title is not None else None
         body = Body(cmd.body) if cmd.body is not None else None
         async with self.uow as uow:
-            post = _manageable(await uow.posts.get(cmd.post_id), cmd.actor, cmd.if_match)
+            post = await self._load(uow, cmd)
             version, old_title, old_body = post.version, post.title, post.body
             post.edit(title=title, body=body, now=self.clock.now())
             if post.version != version:  # an empty or no-op PATCH writes nothing
                 await uow.posts.update(post, expected_version=version)
                 edits = (("title", post.title != old_title), ("body", post.body != old_body))
                 fields = [name for name, changed in edits if changed]
-                await _audit_if_admin_of_other(
-                    self.auditor,
-                    uow,
-                    AuditKind.ADMIN_POST_UPDATED,
-                    post,
-                    cmd.actor,
-                    cmd.origin,
-                    {"fields": fields},
-                )
+                await self._audit(uow, AuditKind.ADMIN_POST_UPDATED, post, cmd, {"fields": fields})
                 await uow.commit()
         return PostView.of(post)
 
 
 @dataclass(frozen=True, slots=True)
-class PublishPost:
+class PublishPost(_PostChange):
     """Only the author or an admin may publish; publishing twice is rejected."""
 
-    uow: UnitOfWork
-    clock: Clock
-    auditor: Auditor
-
-    async def execute(
-        self,
-        actor: Actor,
-        post_id: UUID,
-        if_match: frozenset[int] | None = None,
-        origin: Origin = NO_ORIGIN,
-    ) -> PostView:
+    async def execute(self, cmd: PostCommand) -> PostView:
         async with self.uow as uow:
-            post = _manageable(await uow.posts.get(post_id), actor, if_match)
+            post = await self._load(uow, cmd)
             version = post.version
             post.publish(now=self.clock.now())
             await uow.posts.update(post, expected_version=version)
             uow.collect(post.pull_events())
-            await _audit_if_admin_of_other(
-                self.auditor, uow, AuditKind.ADMIN_POST_PUBLISHED, post, actor, origin, {}
-            )
+            await self._audit(uow, AuditKind.ADMIN_POST_PUBLISHED, post, cmd, {})
             await uow.commit()
         return PostView.of(post)
 
 
 @dataclass(frozen=True, slots=True)
-class DeletePost:
-    uow: UnitOfWork
-    auditor: Auditor
-
-    async def execute(
-        self,
-        actor: Actor,
-        post_id: UUID,
-        if_match: frozenset[int] | None = None,
-        origin: Origin = NO_ORIGIN,
-    ) -> None:
+class DeletePost(_PostChange):
+    async def execute(self, cmd: PostCommand) -> None:
         async with self.uow as uow:
-            post = _manageable(await uow.posts.get(post_id), actor, if_match)
+            post = await self._load(uow, cmd)
             await uow.posts.delete(post.id)
             details: Details = {"title": post.title.value[:200], "status": post.status.value}
-            await _audit_if_admin_of_other(
-                self.auditor, uow, AuditKind.ADMIN_POST_DELETED, post, actor, origin, details
-            )
+            await self._audit(uow, AuditKind.ADMIN_POST_DELETED, post, cmd, details)
             await uow.commit()
-
-
-@dataclass(frozen=True, slots=True)
-class ListPosts:
-    """Published posts only, newest first; optionally one author's."""
-
-    uow: ReadUnitOfWork
-    cursors: Cursors
-
-    async def execute(
-        self, *, author_id: UUID | None, limit: int, cursor: str | None
-    ) -> Page[PostView]:
-        scope = "posts" if author_id is None else f"posts:author:{author_id}"
-        after = self.cursors.decode(cursor, scope)
-        async with self.uow as uow:
-            posts = await uow.posts.list_published(
-                author_id=author_id, after=after, limit=limit + 1
-            )
-        return self.cursors.page(posts, limit, _published_key, PostView.of, scope)
-
-
-@dataclass(frozen=True, slots=True)
-class GetFeed:
-    """Published posts of the users the caller follows, newest first."""
-
-    uow: ReadUnitOfWork
-    cursors: Cursors
-
-    async def execute(self, actor: Actor, *, limit: int, cursor: str | None) -> Page[PostView]:
-        scope = f"feed:{actor.user_id}"
-        after = self.cursors.decode(cursor, scope)
-        async with self.uow as uow:
-            posts = await uow.posts.feed(actor.user_id, after=after, limit=limit + 1)
-        return self.cursors.page(posts, limit, _published_key, PostView.of, scope)

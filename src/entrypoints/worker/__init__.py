@@ -25,6 +25,8 @@ from arq.connections import RedisSettings
 from prometheus_client import start_http_server
 
 from adapters.arq.queue import PROCESS_EVENT
+from application.operations.delivery import DeadMessageCommand
+from application.operations.jobs import MessageCommand
 from application.ports.jobs import UndeliverableEmail
 from entrypoints.container import Container, build_container, shutdown
 from entrypoints.errors_text import describe_error
@@ -42,22 +44,28 @@ async def process_event(ctx: dict[str, Any], message_id: str) -> None:
     if tries > settings.job_max_tries:  # the last try never finished: killed or timed out
         error = f"the last of {settings.job_max_tries} tries did not finish"
         log.error("job %s is dead: %s", message_id, error)
-        await container.record_dead_message().execute(UUID(message_id), error, tries - 1)
+        await container.record_dead_message().execute(
+            DeadMessageCommand(UUID(message_id), error, tries - 1)
+        )
         metrics.job_outcome("dead")
         return
     try:
-        await container.handle_outbox_message().execute(UUID(message_id))
+        await container.handle_outbox_message().execute(MessageCommand(UUID(message_id)))
     except UndeliverableEmail as exc:  # no retry can deliver it: dead now, not after 8 tries
         error = describe_error(exc)
         log.error("job %s is dead after %d tries, undeliverable: %s", message_id, tries, error)
-        await container.record_dead_message().execute(UUID(message_id), error, tries)
+        await container.record_dead_message().execute(
+            DeadMessageCommand(UUID(message_id), error, tries)
+        )
         metrics.job_outcome("dead")
         return
     except Exception as exc:
         error = describe_error(exc)
         if tries >= settings.job_max_tries:
             log.error("job %s is dead after %d tries: %s", message_id, tries, error)
-            await container.record_dead_message().execute(UUID(message_id), error, tries)
+            await container.record_dead_message().execute(
+                DeadMessageCommand(UUID(message_id), error, tries)
+            )
             metrics.job_outcome("dead")
             return
         delay = settings.retry_delay(tries)
