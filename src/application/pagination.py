@@ -6,7 +6,7 @@ import base64
 import binascii
 import hmac
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
@@ -14,6 +14,7 @@ from uuid import UUID
 
 from application.errors import InvalidCursor
 from application.ports.repositories import Keyset
+from application.ports.uow import ReadUnitOfWork
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -83,3 +84,26 @@ class Cursors:
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PagedRead:
+    """What every list use case takes, and its one way to read a page: decode the cursor
+    for the list's `scope`, load limit + 1 rows after it, and cut the page."""
+
+    uow: ReadUnitOfWork
+    cursors: Cursors
+
+    async def _page(
+        self,
+        scope: str,
+        cursor: str | None,
+        limit: int,
+        load: Callable[[ReadUnitOfWork, Keyset | None, int], Awaitable[Sequence[V]]],
+        key: Callable[[V], Keyset],
+        view: Callable[[V], T],
+    ) -> Page[T]:
+        after = self.cursors.decode(cursor, scope)
+        async with self.uow as uow:
+            rows = await load(uow, after, limit + 1)
+        return self.cursors.page(rows, limit, key, view, scope)

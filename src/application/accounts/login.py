@@ -74,12 +74,13 @@ class Authenticate:
             details: Details = {"reason": outcome.reason}
             if outcome.user_id is None:
                 details["account_fingerprint"] = attempt.account_fingerprint
-            await self.auditor.record_alone(
+            await self.auditor.record(
                 self.uow,
                 AuditKind.LOGIN_FAILED,
                 origin,
                 subject_id=outcome.user_id,
                 details=details,
+                alone=True,
             )
             raise InvalidCredentials()
         pair, version = outcome

@@ -6,10 +6,10 @@ from typing import Any
 from uuid import UUID
 
 from application.errors import NotFound
-from application.pagination import Cursors, Page
+from application.pagination import Page, PagedRead
 from application.ports.repositories import Keyset
 from application.ports.system import Clock
-from application.ports.uow import ReadUnitOfWork, UnitOfWork
+from application.ports.uow import UnitOfWork
 from application.views import Actor
 from domain.notification import Notification
 
@@ -35,20 +35,18 @@ class ListNotificationsQuery:
 
 
 @dataclass(frozen=True, slots=True)
-class ListNotifications:
+class ListNotifications(PagedRead):
     """The caller's own notifications, newest first."""
 
-    uow: ReadUnitOfWork
-    cursors: Cursors
-
     async def execute(self, query: ListNotificationsQuery) -> Page[NotificationView]:
-        actor, limit = query.actor, query.limit
-        scope = f"notifications:{actor.user_id}"
-        after = self.cursors.decode(query.cursor, scope)
-        async with self.uow as uow:
-            rows = await uow.notifications.list_for(actor.user_id, after=after, limit=limit + 1)
-        return self.cursors.page(
-            rows, limit, lambda n: Keyset(n.created_at, n.id), NotificationView.of, scope
+        recipient = query.actor.user_id
+        return await self._page(
+            f"notifications:{recipient}",
+            query.cursor,
+            query.limit,
+            lambda uow, after, n: uow.notifications.list_for(recipient, after=after, limit=n),
+            lambda n: Keyset(n.created_at, n.id),
+            NotificationView.of,
         )
 
 

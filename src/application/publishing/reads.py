@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.pagination import Cursors, Page
+from application.pagination import Page, PagedRead
 from application.ports.repositories import Keyset
 from application.ports.uow import ReadUnitOfWork
 from application.publishing.posts import visible
@@ -43,21 +43,22 @@ class ListPostsQuery:
 
 
 @dataclass(frozen=True, slots=True)
-class ListPosts:
+class ListPosts(PagedRead):
     """Published posts only, newest first; optionally one author's."""
 
-    uow: ReadUnitOfWork
-    cursors: Cursors
-
     async def execute(self, query: ListPostsQuery) -> Page[PostView]:
-        author_id, limit = query.author_id, query.limit
+        author_id = query.author_id
         scope = "posts" if author_id is None else f"posts:author:{author_id}"
-        after = self.cursors.decode(query.cursor, scope)
-        async with self.uow as uow:
-            posts = await uow.posts.list_published(
-                author_id=author_id, after=after, limit=limit + 1
-            )
-        return self.cursors.page(posts, limit, _published_key, PostView.of, scope)
+        return await self._page(
+            scope,
+            query.cursor,
+            query.limit,
+            lambda uow, after, n: uow.posts.list_published(
+                author_id=author_id, after=after, limit=n
+            ),
+            _published_key,
+            PostView.of,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +69,16 @@ class FeedQuery:
 
 
 @dataclass(frozen=True, slots=True)
-class GetFeed:
+class GetFeed(PagedRead):
     """Published posts of the users the caller follows, newest first."""
 
-    uow: ReadUnitOfWork
-    cursors: Cursors
-
     async def execute(self, query: FeedQuery) -> Page[PostView]:
-        reader, limit = query.actor.user_id, query.limit
-        scope = f"feed:{reader}"
-        after = self.cursors.decode(query.cursor, scope)
-        async with self.uow as uow:
-            posts = await uow.posts.feed(reader, after=after, limit=limit + 1)
-        return self.cursors.page(posts, limit, _published_key, PostView.of, scope)
+        reader = query.actor.user_id
+        return await self._page(
+            f"feed:{reader}",
+            query.cursor,
+            query.limit,
+            lambda uow, after, n: uow.posts.feed(reader, after=after, limit=n),
+            _published_key,
+            PostView.of,
+        )
