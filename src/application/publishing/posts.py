@@ -7,7 +7,7 @@ readable by anyone and changeable only by its author or an admin (others get For
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -103,29 +103,37 @@ class UpdatePostCommand(PostCommand):
 
 @dataclass(frozen=True, slots=True)
 class _PostChange:
-    """What every change of an existing post takes, and the two steps they share."""
+    """What every change of an existing post takes, and the one way it is made."""
 
     uow: UnitOfWork
     clock: Clock
     auditor: Auditor
 
-    @staticmethod
-    async def _load(uow: UnitOfWork, cmd: PostCommand) -> Post:
-        return _manageable(await uow.posts.get(cmd.post_id), cmd.actor, cmd.if_match)
-
-    async def _audit(
-        self, uow: UnitOfWork, kind: AuditKind, post: Post, cmd: PostCommand, details: Details
-    ) -> None:
-        """An administrator acting on someone else's post is audited; authors are not."""
-        if cmd.actor.user_id != post.author_id:
-            await self.auditor.record(
-                uow,
-                kind,
-                cmd.origin,
-                actor_id=cmd.actor.user_id,
-                subject_id=post.author_id,
-                details={"post_id": str(post.id), **details},
-            )
+    async def _change(
+        self,
+        cmd: PostCommand,
+        kind: AuditKind,
+        apply: Callable[[UnitOfWork, Post], Awaitable[Details | None]],
+    ) -> Post:
+        """Load the post if the actor may change it, `apply` the change (its audit details,
+        or None when it changed nothing: then nothing is written), then audit an
+        administrator acting on someone else's post (authors are not audited) and commit."""
+        async with self.uow as uow:
+            post = _manageable(await uow.posts.get(cmd.post_id), cmd.actor, cmd.if_match)
+            details = await apply(uow, post)
+            if details is None:
+                return post
+            if cmd.actor.user_id != post.author_id:
+                await self.auditor.record(
+                    uow,
+                    kind,
+                    cmd.origin,
+                    actor_id=cmd.actor.user_id,
+                    subject_id=post.author_id,
+                    details={"post_id": str(post.id), **details},
+                )
+            await uow.commit()
+        return post
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,17 +141,17 @@ class UpdatePost(_PostChange):
     async def execute(self, cmd: UpdatePostCommand) -> PostView:
         title = Title(cmd.title) if cmd.title is not None else None
         body = Body(cmd.body) if cmd.body is not None else None
-        async with self.uow as uow:
-            post = await self._load(uow, cmd)
+
+        async def edit(uow: UnitOfWork, post: Post) -> Details | None:
             version, old_title, old_body = post.version, post.title, post.body
             post.edit(title=title, body=body, now=self.clock.now())
-            if post.version != version:  # an empty or no-op PATCH writes nothing
-                await uow.posts.update(post, expected_version=version)
-                edits = (("title", post.title != old_title), ("body", post.body != old_body))
-                fields = [name for name, changed in edits if changed]
-                await self._audit(uow, AuditKind.ADMIN_POST_UPDATED, post, cmd, {"fields": fields})
-                await uow.commit()
-        return PostView.of(post)
+            if post.version == version:  # an empty or no-op PATCH writes nothing
+                return None
+            await uow.posts.update(post, expected_version=version)
+            edits = (("title", post.title != old_title), ("body", post.body != old_body))
+            return {"fields": [name for name, changed in edits if changed]}
+
+        return PostView.of(await self._change(cmd, AuditKind.ADMIN_POST_UPDATED, edit))
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,23 +159,22 @@ class PublishPost(_PostChange):
     """Only the author or an admin may publish; publishing twice is rejected."""
 
     async def execute(self, cmd: PostCommand) -> PostView:
-        async with self.uow as uow:
-            post = await self._load(uow, cmd)
-            version = post.version
-            post.publish(now=self.clock.now())
-            await uow.posts.update(post, expected_version=version)
-            uow.collect(post.pull_events())
-            await self._audit(uow, AuditKind.ADMIN_POST_PUBLISHED, post, cmd, {})
-            await uow.commit()
-        return PostView.of(post)
+        return PostView.of(await self._change(cmd, AuditKind.ADMIN_POST_PUBLISHED, self._publish))
+
+    async def _publish(self, uow: UnitOfWork, post: Post) -> Details:
+        version = post.version
+        post.publish(now=self.clock.now())
+        await uow.posts.update(post, expected_version=version)
+        uow.collect(post.pull_events())
+        return {}
 
 
 @dataclass(frozen=True, slots=True)
 class DeletePost(_PostChange):
     async def execute(self, cmd: PostCommand) -> None:
-        async with self.uow as uow:
-            post = await self._load(uow, cmd)
-            await uow.posts.delete(post.id)
-            details: Details = {"title": post.title.value[:200], "status": post.status.value}
-            await self._audit(uow, AuditKind.ADMIN_POST_DELETED, post, cmd, details)
-            await uow.commit()
+        await self._change(cmd, AuditKind.ADMIN_POST_DELETED, _delete)
+
+
+async def _delete(uow: UnitOfWork, post: Post) -> Details:
+    await uow.posts.delete(post.id)
+    return {"title": post.title.value[:200], "status": post.status.value}
