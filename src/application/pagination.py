@@ -15,6 +15,7 @@ from uuid import UUID
 from application.errors import InvalidCursor
 from application.ports.repositories import Keyset
 from application.ports.uow import ReadUnitOfWork
+from application.views import Actor
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -84,6 +85,16 @@ class Cursors:
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """A caller asking for one page of a list that is theirs (their feed, their
+    notifications)."""
+
+    actor: Actor
+    limit: int
+    cursor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

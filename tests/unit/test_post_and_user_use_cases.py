@@ -20,9 +20,9 @@ from application.errors import (
     PreconditionFailed,
 )
 from application.operations.outbox import OutboxMessage
-from application.pagination import Cursors
+from application.pagination import Cursors, PageQuery
 from application.publishing.posts import CreatePostCommand, PostCommand, UpdatePostCommand
-from application.publishing.reads import FeedQuery, GetPostQuery, ListPostsQuery
+from application.publishing.reads import GetPostQuery, ListPostsQuery
 from application.social.follows import FollowCommand
 from application.views import Actor, PublicProfileView, UserView
 from domain.errors import PostAlreadyPublished, SelfFollowRejected, WeakPassword
@@ -298,11 +298,11 @@ async def test_list_and_feed_show_published_posts_newest_first(
     await container.follow_user().execute(FollowCommand(bob, ada.user_id))
     await container.follow_user().execute(FollowCommand(bob, cy.user_id))
     await container.follow_user().execute(FollowCommand(bob, cy.user_id))  # idempotent
-    feed = await container.get_feed().execute(FeedQuery(bob, 10, None))
+    feed = await container.get_feed().execute(PageQuery(bob, 10, None))
     assert [p.title for p in feed.items] == ["p4", "p3", "p2", "p0"]
     await container.unfollow_user().execute(FollowCommand(bob, cy.user_id))
     await container.unfollow_user().execute(FollowCommand(bob, cy.user_id))  # idempotent
-    feed = await container.get_feed().execute(FeedQuery(bob, 10, None))
+    feed = await container.get_feed().execute(PageQuery(bob, 10, None))
     assert [p.title for p in feed.items] == ["p4", "p2", "p0"]
     follows = [m for m in _outbox(container) if m.topic == "UserFollowed"]
     assert len(follows) == 2

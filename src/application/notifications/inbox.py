@@ -6,10 +6,9 @@ from typing import Any
 from uuid import UUID
 
 from application.errors import NotFound
-from application.pagination import Page, PagedRead
+from application.pagination import Page, PagedRead, PageQuery
 from application.ports.repositories import Keyset
-from application.ports.system import Clock
-from application.ports.uow import UnitOfWork
+from application.use_cases import TimedChange
 from application.views import Actor
 from domain.notification import Notification
 
@@ -28,17 +27,10 @@ class NotificationView:
 
 
 @dataclass(frozen=True, slots=True)
-class ListNotificationsQuery:
-    actor: Actor
-    limit: int
-    cursor: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class ListNotifications(PagedRead):
     """The caller's own notifications, newest first."""
 
-    async def execute(self, query: ListNotificationsQuery) -> Page[NotificationView]:
+    async def execute(self, query: PageQuery) -> Page[NotificationView]:
         recipient = query.actor.user_id
         return await self._page(
             f"notifications:{recipient}",
@@ -57,11 +49,8 @@ class MarkNotificationReadCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class MarkNotificationRead:
+class MarkNotificationRead(TimedChange):
     """Only the recipient may mark a notification read (others get NotFound); twice is fine."""
-
-    uow: UnitOfWork
-    clock: Clock
 
     async def execute(self, cmd: MarkNotificationReadCommand) -> None:
         async with self.uow as uow:

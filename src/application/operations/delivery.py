@@ -11,6 +11,7 @@ from application.operations.audit import NO_ORIGIN, Auditor
 from application.ports.jobs import JobQueue
 from application.ports.system import Clock
 from application.ports.uow import UnitOfWork
+from application.use_cases import TimedChange
 from domain.audit import AuditKind
 
 MAX_DISPATCHES = 4
@@ -66,11 +67,8 @@ class DeadMessageCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class RecordDeadMessage:
+class RecordDeadMessage(TimedChange):
     """The last retry failed: keep the message, marked dead with the error, for operators."""
-
-    uow: UnitOfWork
-    clock: Clock
 
     async def execute(self, cmd: DeadMessageCommand) -> None:
         async with self.uow as uow:

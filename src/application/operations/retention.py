@@ -7,16 +7,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from application.ports.system import Clock
 from application.ports.uow import UnitOfWork
+from application.use_cases import TimedChange
 
 
 @dataclass(frozen=True, slots=True)
-class _OlderThan:
+class _OlderThan(TimedChange):
     """Deletes, in one transaction, what is older than `keep`."""
 
-    uow: UnitOfWork
-    clock: Clock
     keep: timedelta
 
     async def _purge(self, delete: Callable[[UnitOfWork, datetime], Awaitable[int]]) -> int:
@@ -43,12 +41,10 @@ class PurgeProcessedOutbox(_OlderThan):
 
 
 @dataclass(frozen=True, slots=True)
-class PurgeExpiredIdempotencyKeys:
-    """Retention: expired records are deleted in batches of `batch`, one short transaction
-    each, so a large backlog never holds locks for long. Idempotent (an hourly cron)."""
+class PurgeExpiredIdempotencyKeys(TimedChange):
+    """Expired Idempotency-Keys are deleted in batches of `batch`, one short transaction
+    each, so a large backlog never holds locks for long (an hourly cron)."""
 
-    uow: UnitOfWork
-    clock: Clock
     batch: int = 1000
 
     async def execute(self) -> int:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.errors import Forbidden, NotFound, PreconditionFailed
-from application.operations.audit import NO_ORIGIN, Auditor, Origin
+from application.operations.audit import NO_ORIGIN, Origin
 from application.operations.idempotency import Idempotency, IdempotencyKeys
 from application.ports.system import Clock, IdGenerator
 from application.ports.uow import DraftInserts, UnitOfWork
+from application.use_cases import AuditedChange
 from application.views import Actor, PostView
 from domain.audit import AuditKind, Details
 from domain.post import Post
@@ -102,12 +103,8 @@ class UpdatePostCommand(PostCommand):
 
 
 @dataclass(frozen=True, slots=True)
-class _PostChange:
-    """What every change of an existing post takes, and the one way it is made."""
-
-    uow: UnitOfWork
-    clock: Clock
-    auditor: Auditor
+class _PostChange(AuditedChange):
+    """The one way every change of an existing post is made."""
 
     async def _change(
         self,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.pagination import Page, PagedRead
+from application.pagination import Page, PagedRead, PageQuery
 from application.ports.repositories import Keyset
 from application.ports.uow import ReadUnitOfWork
 from application.publishing.posts import visible
@@ -62,17 +62,10 @@ class ListPosts(PagedRead):
 
 
 @dataclass(frozen=True, slots=True)
-class FeedQuery:
-    actor: Actor
-    limit: int
-    cursor: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class GetFeed(PagedRead):
     """Published posts of the users the caller follows, newest first."""
 
-    async def execute(self, query: FeedQuery) -> Page[PostView]:
+    async def execute(self, query: PageQuery) -> Page[PostView]:
         reader = query.actor.user_id
         return await self._page(
             f"feed:{reader}",

@@ -7,10 +7,10 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from application.errors import NotFound
 from application.operations.idempotency import Idempotency
-from application.pagination import Page
+from application.pagination import Page, PageQuery
 from application.ports.idempotency import StoredResponse
 from application.publishing.posts import CreatePostCommand, PostCommand, UpdatePostCommand
-from application.publishing.reads import FeedQuery, GetPostQuery, ListPostsQuery
+from application.publishing.reads import GetPostQuery, ListPostsQuery
 from application.views import PostView
 from entrypoints.container import Container
 from entrypoints.http import caching
@@ -220,7 +220,7 @@ async def feed(
     cached per reader, until the reader follows or unfollows or a published post changes."""
 
     async def load() -> bytes:
-        return _page_json(await container.get_feed().execute(FeedQuery(actor, limit, cursor)))
+        return _page_json(await container.get_feed().execute(PageQuery(actor, limit, cursor)))
 
     if limit != DEFAULT_PAGE_SIZE:
         return Response(await load(), media_type=JSON)
