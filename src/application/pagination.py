@@ -9,7 +9,7 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
 from application.errors import InvalidCursor
@@ -97,6 +97,15 @@ class PageQuery:
     cursor: str | None = None
 
 
+class Window(Protocol):
+    """The page a list query asks for (every list query has these)."""
+
+    @property
+    def limit(self) -> int: ...
+    @property
+    def cursor(self) -> str | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class PagedRead:
     """What every list use case takes, and its one way to read a page: decode the cursor
@@ -108,13 +117,12 @@ class PagedRead:
     async def _page(
         self,
         scope: str,
-        cursor: str | None,
-        limit: int,
+        window: Window,
         load: Callable[[ReadUnitOfWork, Keyset | None, int], Awaitable[Sequence[V]]],
         key: Callable[[V], Keyset],
         view: Callable[[V], T],
     ) -> Page[T]:
-        after = self.cursors.decode(cursor, scope)
+        after = self.cursors.decode(window.cursor, scope)
         async with self.uow as uow:
-            rows = await load(uow, after, limit + 1)
-        return self.cursors.page(rows, limit, key, view, scope)
+            rows = await load(uow, after, window.limit + 1)
+        return self.cursors.page(rows, window.limit, key, view, scope)

@@ -34,8 +34,7 @@ class ListNotifications(PagedRead):
         recipient = query.actor.user_id
         return await self._page(
             f"notifications:{recipient}",
-            query.cursor,
-            query.limit,
+            query,
             lambda uow, after, n: uow.notifications.list_for(recipient, after=after, limit=n),
             lambda n: Keyset(n.created_at, n.id),
             NotificationView.of,

@@ -134,8 +134,7 @@ class ListAuditEvents(PagedRead):
             raise Forbidden("Only administrators may read the audit log.")
         return await self._page(
             "audit",
-            query.cursor,
-            query.limit,
+            query,
             lambda uow, after, n: uow.audit.list(query.where, after=after, limit=n),
             lambda e: Keyset(e.occurred_at, e.id),
             AuditEventView.of,

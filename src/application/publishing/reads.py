@@ -51,8 +51,7 @@ class ListPosts(PagedRead):
         scope = "posts" if author_id is None else f"posts:author:{author_id}"
         return await self._page(
             scope,
-            query.cursor,
-            query.limit,
+            query,
             lambda uow, after, n: uow.posts.list_published(
                 author_id=author_id, after=after, limit=n
             ),
@@ -69,8 +68,7 @@ class GetFeed(PagedRead):
         reader = query.actor.user_id
         return await self._page(
             f"feed:{reader}",
-            query.cursor,
-            query.limit,
+            query,
             lambda uow, after, n: uow.posts.feed(reader, after=after, limit=n),
             _published_key,
             PostView.of,
