@@ -352,3 +352,14 @@ def test_an_audit_event_refuses_details_that_could_hold_a_secret(details: Any) -
             kind=AuditKind.LOGOUT,
             details=details,
         )
+
+
+async def test_an_admins_patch_that_changes_nothing_writes_and_audits_nothing(
+    container: Container,
+) -> None:
+    root = await _user(container, "root@example.com", admin=True)
+    ada = await _user(container)
+    post = await container.create_post().execute(CreatePostCommand(ada, "Title", "Body"))
+    same = await container.update_post().execute(UpdatePostCommand(root, post.id, title="Title"))
+    assert same.version == post.version
+    assert await _events(container, actor_id=root.user_id) == []
