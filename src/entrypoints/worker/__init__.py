@@ -17,7 +17,8 @@ INKWELL_WORKER_METRICS_PORT when it is set.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 from uuid import UUID
 
 from arq import Retry, cron, func
@@ -87,22 +88,36 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
     return total
 
 
+class _Purge(Protocol):
+    async def execute(self) -> int: ...
+
+
+# What each retention cron deletes, by the words its log line uses.
+_HOURLY: dict[str, Callable[[Container], _Purge]] = {
+    "expired refresh tokens": lambda c: c.purge_expired_sessions(),
+    "expired idempotency keys": lambda c: c.purge_expired_idempotency_keys(),
+}
+_DAILY: dict[str, Callable[[Container], _Purge]] = {
+    "processed outbox rows": lambda c: c.purge_processed_outbox(),
+    "old audit events": lambda c: c.purge_old_audit_events(),
+}
+
+
+async def _purge(ctx: dict[str, Any], purges: dict[str, Callable[[Container], _Purge]]) -> int:
+    container: Container = ctx["container"]
+    counts = {what: await make(container).execute() for what, make in purges.items()}
+    log.info("purged %s", " and ".join(f"{n} {what}" for what, n in counts.items()))
+    return sum(counts.values())
+
+
 async def purge_expired_tokens(ctx: dict[str, Any]) -> int:
     """Hourly: expired refresh tokens and Idempotency-Keys past INKWELL_IDEMPOTENCY_TTL_SECONDS."""
-    container: Container = ctx["container"]
-    tokens = await container.purge_expired_sessions().execute()
-    keys = await container.purge_expired_idempotency_keys().execute()
-    log.info("purged %d expired refresh tokens and %d expired idempotency keys", tokens, keys)
-    return tokens + keys
+    return await _purge(ctx, _HOURLY)
 
 
 async def purge_old_rows(ctx: dict[str, Any]) -> int:
     """Daily: processed outbox rows and audit events past their retention settings."""
-    container: Container = ctx["container"]
-    outbox = await container.purge_processed_outbox().execute()
-    audit = await container.purge_old_audit_events().execute()
-    log.info("purged %d processed outbox rows and %d old audit events", outbox, audit)
-    return outbox + audit
+    return await _purge(ctx, _DAILY)
 
 
 async def startup(ctx: dict[str, Any]) -> None:
