@@ -37,6 +37,13 @@ from entrypoints.settings import Settings
 log = logging.getLogger("inkwell.worker")
 
 
+async def _dead(container: Container, message_id: str, error: str, attempts: int) -> None:
+    await container.record_dead_message().execute(
+        DeadMessageCommand(UUID(message_id), error, attempts)
+    )
+    container.metrics().job_outcome("dead")
+
+
 async def process_event(ctx: dict[str, Any], message_id: str) -> None:
     container: Container = ctx["container"]
     settings = container.settings()
@@ -45,29 +52,20 @@ async def process_event(ctx: dict[str, Any], message_id: str) -> None:
     if tries > settings.job_max_tries:  # the last try never finished: killed or timed out
         error = f"the last of {settings.job_max_tries} tries did not finish"
         log.error("job %s is dead: %s", message_id, error)
-        await container.record_dead_message().execute(
-            DeadMessageCommand(UUID(message_id), error, tries - 1)
-        )
-        metrics.job_outcome("dead")
+        await _dead(container, message_id, error, tries - 1)
         return
     try:
         await container.handle_outbox_message().execute(MessageCommand(UUID(message_id)))
     except UndeliverableEmail as exc:  # no retry can deliver it: dead now, not after 8 tries
         error = describe_error(exc)
         log.error("job %s is dead after %d tries, undeliverable: %s", message_id, tries, error)
-        await container.record_dead_message().execute(
-            DeadMessageCommand(UUID(message_id), error, tries)
-        )
-        metrics.job_outcome("dead")
+        await _dead(container, message_id, error, tries)
         return
     except Exception as exc:
         error = describe_error(exc)
         if tries >= settings.job_max_tries:
             log.error("job %s is dead after %d tries: %s", message_id, tries, error)
-            await container.record_dead_message().execute(
-                DeadMessageCommand(UUID(message_id), error, tries)
-            )
-            metrics.job_outcome("dead")
+            await _dead(container, message_id, error, tries)
             return
         delay = settings.retry_delay(tries)
         log.warning(
