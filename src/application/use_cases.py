@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.operations.audit import Auditor
 from application.ports.system import Clock
 from application.ports.uow import UnitOfWork
 
@@ -16,10 +15,3 @@ class TimedChange:
 
     uow: UnitOfWork
     clock: Clock
-
-
-@dataclass(frozen=True, slots=True)
-class AuditedChange(TimedChange):
-    """A change that adds an audit event to its own unit of work."""
-
-    auditor: Auditor

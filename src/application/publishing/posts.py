@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.errors import Forbidden, NotFound, PreconditionFailed
-from application.operations.audit import NO_ORIGIN, Origin
+from application.operations.audit import NO_ORIGIN, Auditor, Origin
 from application.operations.idempotency import Idempotency, IdempotencyKeys
 from application.ports.system import Clock, IdGenerator
 from application.ports.uow import DraftInserts, UnitOfWork
-from application.use_cases import AuditedChange
+from application.use_cases import TimedChange
 from application.views import Actor, PostView
 from domain.audit import AuditKind, Details
 from domain.post import Post
@@ -103,8 +103,10 @@ class UpdatePostCommand(PostCommand):
 
 
 @dataclass(frozen=True, slots=True)
-class _PostChange(AuditedChange):
-    """The one way every change of an existing post is made."""
+class _PostChange(TimedChange):
+    """The one way every change of an existing post is made (audited)."""
+
+    auditor: Auditor
 
     async def _change(
         self,
