@@ -6,14 +6,16 @@ import base64
 import binascii
 import hmac
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
 from application.errors import InvalidCursor
 from application.ports.repositories import Keyset
+from application.ports.uow import ReadUnitOfWork
+from application.views import Actor
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -83,3 +85,44 @@ class Cursors:
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """A caller asking for one page of a list that is theirs (their feed, their
+    notifications)."""
+
+    actor: Actor
+    limit: int
+    cursor: str | None = None
+
+
+class Window(Protocol):
+    """The page a list query asks for (every list query has these)."""
+
+    @property
+    def limit(self) -> int: ...
+    @property
+    def cursor(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PagedRead:
+    """What every list use case takes, and its one way to read a page: decode the cursor
+    for the list's `scope`, load limit + 1 rows after it, and cut the page."""
+
+    uow: ReadUnitOfWork
+    cursors: Cursors
+
+    async def _page(
+        self,
+        scope: str,
+        window: Window,
+        load: Callable[[ReadUnitOfWork, Keyset | None, int], Awaitable[Sequence[V]]],
+        key: Callable[[V], Keyset],
+        view: Callable[[V], T],
+    ) -> Page[T]:
+        after = self.cursors.decode(window.cursor, scope)
+        async with self.uow as uow:
+            rows = await load(uow, after, window.limit + 1)
+        return self.cursors.page(rows, window.limit, key, view, scope)

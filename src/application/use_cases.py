@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.audit import Auditor
+from application.operations.audit import Auditor
 from application.ports.system import Clock
 from application.ports.uow import UnitOfWork
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from application.operations.jobs import MessageCommand
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 
@@ -98,7 +99,7 @@ async def drain(container: Container) -> int:
     while await container.dispatch_outbox().execute() or queue.pending:
         pending, queue.pending = queue.pending, []
         for message_id in pending:
-            await container.handle_outbox_message().execute(message_id)
+            await container.handle_outbox_message().execute(MessageCommand(message_id))
             ran += 1
     return ran
 

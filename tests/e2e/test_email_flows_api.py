@@ -5,6 +5,7 @@ from datetime import timedelta
 import httpx
 
 from adapters.system.clock import FrozenClock
+from application.operations.jobs import MessageCommand
 from entrypoints.container import Container
 from tests.e2e.conftest import PASSWORD, Account, assert_problem, drain, login, mails, token_in
 
@@ -33,14 +34,16 @@ async def test_jobs_run_twice_still_mail_once_and_notify_once(
 ) -> None:
     await drain(container)
     for record in list(container.memory_db().state.outbox.values()):
-        await container.handle_outbox_message().execute(record.message.id)  # a redelivery
+        await container.handle_outbox_message().execute(
+            MessageCommand(record.message.id)
+        )  # a redelivery
     assert len(mails(container)) == 2  # one verification each for ada and bob
     await client.put(f"/users/{ada.id}/follow", headers=bob.auth)
     post = (await client.post("/posts", json={"title": "t", "body": "b"}, headers=ada.auth)).json()
     await client.post(f"/posts/{post['id']}/publish", headers=ada.auth)
     await drain(container)
     for record in list(container.memory_db().state.outbox.values()):
-        await container.handle_outbox_message().execute(record.message.id)
+        await container.handle_outbox_message().execute(MessageCommand(record.message.id))
     bobs = (await client.get("/notifications", headers=bob.auth)).json()["items"]
     assert [n["kind"] for n in bobs] == ["post_published"]
     assert bobs[0]["payload"] == {"post_id": post["id"], "author_id": ada.id}

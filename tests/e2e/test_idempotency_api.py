@@ -11,8 +11,8 @@ from dependency_injector import providers
 from adapters.memory.uow import InMemoryUnitOfWork
 from adapters.system.clock import FrozenClock
 from application.errors import StoreUnavailable
-from application.idempotency import FindIdempotentReply
-from application.ports.idempotency import IdempotencyKey, StoredResponse
+from application.operations.idempotency import FindIdempotentReply, IdempotentReplyQuery
+from application.ports.idempotency import StoredResponse
 from entrypoints.container import Container
 from tests.e2e.conftest import PASSWORD, Account, assert_problem, login
 
@@ -110,7 +110,7 @@ async def test_a_registration_is_replayed_without_counting_against_the_limit(
 class _LaggingReads(FindIdempotentReply):
     """Reads that do not see the latest commits yet (a lagging read replica)."""
 
-    async def execute(self, key: IdempotencyKey, fingerprint: str) -> StoredResponse | None:
+    async def execute(self, query: IdempotentReplyQuery) -> StoredResponse | None:
         return None
 
 

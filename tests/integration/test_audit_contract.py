@@ -14,6 +14,7 @@ from application.accounts.login import LoginCommand
 from application.accounts.registration import RegisterUserCommand
 from application.accounts.sessions import RefreshCommand
 from application.errors import InvalidCredentials, InvalidToken
+from application.operations.audit import Origin
 from application.ports.audit import AuditFilter
 from application.ports.repositories import Keyset
 from domain.audit import AuditEvent, AuditKind
@@ -118,7 +119,9 @@ async def test_failures_are_kept_although_their_use_case_raised(
         RegisterUserCommand("a@x.io", "long password", "A")
     )
     with pytest.raises(InvalidCredentials):
-        await backend.authenticate().execute(LoginCommand("a@x.io", "wrong password", "10.0.0.1"))
+        await backend.authenticate().execute(
+            LoginCommand("a@x.io", "wrong password", Origin("10.0.0.1"))
+        )
     clock.advance(timedelta(seconds=1))
     pair = await backend.authenticate().execute(LoginCommand("a@x.io", "long password"))
     clock.advance(timedelta(seconds=1))

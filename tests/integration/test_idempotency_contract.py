@@ -13,9 +13,9 @@ import pytest
 from adapters.system.clock import FrozenClock
 from application.accounts.registration import RegisterUserCommand
 from application.errors import EmailAlreadyRegistered, IdempotencyKeyInUse
-from application.idempotency import Idempotency
+from application.operations.idempotency import Idempotency
 from application.ports.idempotency import IdempotencyKey, IdempotencyRecord, StoredResponse
-from application.posts import CreatePostCommand
+from application.publishing.posts import CreatePostCommand
 from application.views import Actor, PostView, UserView
 from domain.user import User
 from domain.values import Email, Name

@@ -15,6 +15,7 @@ from arq.worker import Worker
 from redis.asyncio import Redis
 
 from adapters.arq.queue import PROCESS_EVENT
+from application.operations.delivery import DeadMessageCommand
 from entrypoints.container import Container, shutdown
 from entrypoints.http.app import create_app
 from entrypoints.worker import process_event, sweep_outbox
@@ -209,7 +210,9 @@ def test_dead_jobs_are_listed_by_the_cli(
                 )
             async with container.uow() as uow:
                 [message] = [r.message for r in await uow.outbox.claim_due(10)]
-            await container.record_dead_message().execute(message.id, "550 refused", 5)
+            await container.record_dead_message().execute(
+                DeadMessageCommand(message.id, "550 refused", 5)
+            )
         finally:
             await shutdown(container)
 
@@ -244,7 +247,7 @@ async def test_concurrent_relays_on_postgres_never_dispatch_a_message_twice(
                 )
 
         async def relay() -> None:
-            while await container.dispatch_outbox().execute(limit=7):
+            while await container.dispatch_outbox(batch=7).execute():
                 pass
 
         await asyncio.gather(*(relay() for _ in range(5)))

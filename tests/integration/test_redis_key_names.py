@@ -17,8 +17,8 @@ from adapters.sqlalchemy import migrate
 from application.accounts.email_flows import RequestPasswordResetCommand
 from application.accounts.login import LoginCommand
 from application.accounts.registration import RegisterUserCommand
-from application.audit import Origin
 from application.errors import InvalidCredentials
+from application.operations.audit import Origin
 from entrypoints.container import Container, shutdown
 from tests.integration.conftest import sql_container
 from tests.integration.test_jobs import run_worker
@@ -51,10 +51,10 @@ async def test_a_failed_login_leaves_no_address_in_redis_key_names(
         )
         with pytest.raises(InvalidCredentials):
             await container.authenticate().execute(
-                LoginCommand("ada@example.com", "wrong password", "203.0.113.9")
+                LoginCommand("ada@example.com", "wrong password", Origin("203.0.113.9"))
             )
         await container.authenticate().execute(
-            LoginCommand("ada@example.com", PASSWORD, "203.0.113.9")
+            LoginCommand("ada@example.com", PASSWORD, Origin("203.0.113.9"))
         )
         await container.request_password_reset().execute(
             RequestPasswordResetCommand("ada@example.com", Origin("203.0.113.9"))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.system.clock import FrozenClock
-from application.accounts.sessions import RefreshCommand
+from application.accounts.sessions import AccessTokenQuery, RefreshCommand
 from application.errors import ConcurrentUpdate, EmailAlreadyRegistered
 from application.ports.repositories import Keyset
 from domain.follow import Follow
@@ -258,12 +258,12 @@ async def test_the_whole_login_flow_works_on_each_backend(
 
     await backend.register_user().execute(RegisterUserCommand("a@x.io", "long password", "A"))
     pair = await backend.authenticate().execute(LoginCommand("A@x.io", "long password"))
-    actor = await backend.authenticate_access_token().execute(pair.access_token)
+    actor = await backend.authenticate_access_token().execute(AccessTokenQuery(pair.access_token))
     clock.advance(timedelta(seconds=5))
     rotated = await backend.refresh_session().execute(RefreshCommand(pair.refresh_token))
-    assert (await backend.authenticate_access_token().execute(rotated.access_token)).user_id == (
-        actor.user_id
-    )
+    assert (
+        await backend.authenticate_access_token().execute(AccessTokenQuery(rotated.access_token))
+    ).user_id == (actor.user_id)
 
 
 async def test_expired_refresh_tokens_are_purged(backend: Container) -> None:

@@ -19,7 +19,7 @@ from adapters.sqlalchemy.tables import metadata, outbox
 from application.accounts.profiles import GetUserQuery
 from application.accounts.registration import RegisterUserCommand
 from application.errors import StoreUnavailable
-from application.posts import CreatePostCommand
+from application.publishing.posts import CreatePostCommand, PostCommand
 from application.views import Actor, UserView
 from domain.post import Post
 from domain.values import Body, Title
@@ -38,9 +38,9 @@ async def test_events_reach_the_outbox_with_the_state_change_or_not_at_all(
         view = await container.register_user().execute(RegisterUserCommand("a@x.io", "p" * 10, "A"))
         actor = Actor(view.id, is_admin=False)
         post = await container.create_post().execute(CreatePostCommand(actor, "T", "B"))
-        await container.publish_post().execute(actor, post.id)
+        await container.publish_post().execute(PostCommand(actor, post.id))
         with pytest.raises(Exception, match="already published"):
-            await container.publish_post().execute(actor, post.id)
+            await container.publish_post().execute(PostCommand(actor, post.id))
         async with container.engine().connect() as conn:
             rows = (await conn.execute(select(outbox.c.topic, outbox.c.payload))).all()
         assert sorted(r.topic for r in rows) == ["PostPublished", "UserRegistered"]

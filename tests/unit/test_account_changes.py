@@ -19,7 +19,7 @@ from application.accounts.editing import CurrentPasswordRequired
 from application.accounts.login import LoginCommand
 from application.accounts.profiles import GetUserQuery
 from application.accounts.registration import RegisterUserCommand
-from application.accounts.sessions import RefreshCommand
+from application.accounts.sessions import AccessTokenQuery, RefreshCommand
 from application.errors import EmailAlreadyRegistered, Forbidden, InvalidToken
 from application.views import Actor
 from domain.user import SessionsEnd, User
@@ -72,9 +72,9 @@ async def _register(container: Container, email: str, *, admin: bool = False) ->
 async def _session(container: Container, email: str) -> tuple[Actor, str]:
     """A signed-in actor (with its session) and the session's refresh token."""
     pair = await container.authenticate().execute(LoginCommand(email, PASSWORD))
-    return await container.authenticate_access_token().execute(pair.access_token), (
-        pair.refresh_token
-    )
+    return await container.authenticate_access_token().execute(
+        AccessTokenQuery(pair.access_token)
+    ), (pair.refresh_token)
 
 
 async def _alive(container: Container, refresh_token: str) -> bool:

@@ -13,8 +13,7 @@ from adapters.system.clock import FrozenClock
 from application.accounts.changes import UpdateUserCommand
 from application.accounts.login import LoginCommand
 from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
-from application.accounts.sessions import LogoutCommand, RefreshCommand
-from application.audit import Origin
+from application.accounts.sessions import AccessTokenQuery, LogoutCommand, RefreshCommand
 from application.errors import (
     EmailAlreadyRegistered,
     Forbidden,
@@ -22,8 +21,9 @@ from application.errors import (
     InvalidToken,
     RateLimited,
 )
+from application.operations.audit import ListAuditEventsQuery, Origin
 from application.ports.audit import AuditFilter
-from application.posts import CreatePostCommand, UpdatePostCommand
+from application.publishing.posts import CreatePostCommand, PostCommand, UpdatePostCommand
 from application.views import Actor
 from domain.audit import AuditEvent, AuditKind, UnsafeAuditDetails
 from entrypoints.container import Container, build_container, shutdown
@@ -47,7 +47,7 @@ async def _user(container: Container, email: str = "ada@example.com", admin: boo
 
 
 def _login(email: str, password: str = PASSWORD) -> LoginCommand:
-    return LoginCommand(email, password, client="203.0.113.7", request_id="req-1")
+    return LoginCommand(email, password, Origin("203.0.113.7", "req-1"))
 
 
 async def test_a_failed_login_is_committed_although_the_use_case_raised(
@@ -110,7 +110,7 @@ async def test_a_deactivated_account_fails_with_its_reason_recorded(container: C
 async def test_a_login_is_recorded_with_the_session_it_opens(container: Container) -> None:
     ada = await _user(container)
     pair = await container.authenticate().execute(_login("ada@example.com"))
-    actor = await container.authenticate_access_token().execute(pair.access_token)
+    actor = await container.authenticate_access_token().execute(AccessTokenQuery(pair.access_token))
     [event] = await _events(container, kind=AuditKind.LOGIN_SUCCEEDED)
     assert event.subject_id == ada.user_id
     assert event.details == {"session_id": str(actor.session_id)}
@@ -177,7 +177,7 @@ async def test_reuse_of_a_refresh_token_is_recorded_with_the_revocation(
 async def test_a_logout_is_recorded_once(container: Container) -> None:
     ada = await _user(container)
     pair = await container.authenticate().execute(_login("ada@example.com"))
-    actor = await container.authenticate_access_token().execute(pair.access_token)
+    actor = await container.authenticate_access_token().execute(AccessTokenQuery(pair.access_token))
     for _ in range(2):
         await container.logout().execute(LogoutCommand(pair.refresh_token, actor, ORIGIN))
     [event] = await _events(container, kind=AuditKind.LOGOUT)
@@ -192,9 +192,13 @@ async def test_a_logout_that_ends_another_live_session_is_recorded(
     ada = await _user(container)
     first = await container.authenticate().execute(_login("ada@example.com"))
     second = await container.authenticate().execute(_login("ada@example.com"))
-    first_actor = await container.authenticate_access_token().execute(first.access_token)
+    first_actor = await container.authenticate_access_token().execute(
+        AccessTokenQuery(first.access_token)
+    )
     await container.logout().execute(LogoutCommand(first.refresh_token, first_actor, ORIGIN))
-    second_actor = await container.authenticate_access_token().execute(second.access_token)
+    second_actor = await container.authenticate_access_token().execute(
+        AccessTokenQuery(second.access_token)
+    )
     await container.logout().execute(LogoutCommand(first.refresh_token, second_actor, ORIGIN))
     events = await _events(container, kind=AuditKind.LOGOUT)
     assert sorted(e.details["session_id"] for e in events) == sorted(
@@ -282,8 +286,8 @@ async def test_admins_changing_others_posts_are_audited_authors_are_not(
     post = await container.create_post().execute(CreatePostCommand(ada, "Title", "Body"))
     await container.update_post().execute(UpdatePostCommand(ada, post.id, title="Mine"))
     await container.update_post().execute(UpdatePostCommand(root, post.id, body="Moderated"))
-    await container.publish_post().execute(root, post.id)
-    await container.delete_post().execute(root, post.id)
+    await container.publish_post().execute(PostCommand(root, post.id))
+    await container.delete_post().execute(PostCommand(root, post.id))
     events = await _events(container, actor_id=root.user_id)
     assert sorted(e.kind for e in events) == [
         AuditKind.ADMIN_POST_DELETED,
@@ -313,7 +317,7 @@ async def test_only_admins_read_the_audit_log(container: Container) -> None:
     ada = await _user(container)
     with pytest.raises(Forbidden):
         await container.list_audit_events().execute(
-            ada, AuditFilter(subject_id=ada.user_id), limit=10, cursor=None
+            ListAuditEventsQuery(ada, AuditFilter(subject_id=ada.user_id), limit=10)
         )
 
 
@@ -348,3 +352,14 @@ def test_an_audit_event_refuses_details_that_could_hold_a_secret(details: Any) -
             kind=AuditKind.LOGOUT,
             details=details,
         )
+
+
+async def test_an_admins_patch_that_changes_nothing_writes_and_audits_nothing(
+    container: Container,
+) -> None:
+    root = await _user(container, "root@example.com", admin=True)
+    ada = await _user(container)
+    post = await container.create_post().execute(CreatePostCommand(ada, "Title", "Body"))
+    same = await container.update_post().execute(UpdatePostCommand(root, post.id, title="Title"))
+    assert same.version == post.version
+    assert await _events(container, actor_id=root.user_id) == []

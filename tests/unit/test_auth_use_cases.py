@@ -9,7 +9,7 @@ from adapters.system.clock import FrozenClock
 from application.accounts.changes import UpdateUserCommand
 from application.accounts.login import LoginCommand
 from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
-from application.accounts.sessions import LogoutCommand, RefreshCommand
+from application.accounts.sessions import AccessTokenQuery, LogoutCommand, RefreshCommand
 from application.errors import InvalidCredentials, InvalidToken
 from application.views import Actor
 from entrypoints.container import Container
@@ -29,7 +29,7 @@ async def _login(container: Container, email: str = "ada@example.com") -> tuple[
 async def test_login_returns_a_token_pair_that_authenticates(container: Container) -> None:
     await _register(container)
     access, refresh = await _login(container, "ADA@example.com")
-    actor = await container.authenticate_access_token().execute(access)
+    actor = await container.authenticate_access_token().execute(AccessTokenQuery(access))
     assert actor.session_id is not None
     assert refresh != access
 
@@ -108,10 +108,10 @@ async def test_logout_kills_the_refresh_family_and_the_current_access_token(
 ) -> None:
     await _register(container)
     access, refresh = await _login(container)
-    actor = await container.authenticate_access_token().execute(access)
+    actor = await container.authenticate_access_token().execute(AccessTokenQuery(access))
     await container.logout().execute(LogoutCommand(refresh, actor))
     with pytest.raises(InvalidToken):
-        await container.authenticate_access_token().execute(access)
+        await container.authenticate_access_token().execute(AccessTokenQuery(access))
     with pytest.raises(InvalidToken):
         await container.refresh_session().execute(RefreshCommand(refresh))
     await container.logout().execute(LogoutCommand(refresh, None))  # twice is fine
@@ -123,7 +123,7 @@ async def test_a_password_change_ends_other_sessions_but_keeps_the_callers(
     await _register(container)
     access, my_refresh = await _login(container)
     other_access, other_refresh = await _login(container)
-    me = await container.authenticate_access_token().execute(access)
+    me = await container.authenticate_access_token().execute(AccessTokenQuery(access))
     await container.update_user().execute(
         UpdateUserCommand(
             me, me.user_id, new_password="a brand new password", current_password=PASSWORD
@@ -131,13 +131,13 @@ async def test_a_password_change_ends_other_sessions_but_keeps_the_callers(
     )
     for token in (access, other_access):
         with pytest.raises(InvalidToken):
-            await container.authenticate_access_token().execute(token)
+            await container.authenticate_access_token().execute(AccessTokenQuery(token))
     with pytest.raises(InvalidToken):
         await container.refresh_session().execute(RefreshCommand(other_refresh))
     renewed = await container.refresh_session().execute(RefreshCommand(my_refresh))
-    assert (await container.authenticate_access_token().execute(renewed.access_token)).user_id == (
-        me.user_id
-    )
+    assert (
+        await container.authenticate_access_token().execute(AccessTokenQuery(renewed.access_token))
+    ).user_id == (me.user_id)
 
 
 async def test_refresh_is_refused_once_the_user_is_gone(container: Container) -> None:

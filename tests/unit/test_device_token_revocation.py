@@ -13,6 +13,7 @@ from application.accounts.changes import UpdateUserCommand
 from application.accounts.login import LoginCommand
 from application.accounts.registration import RegisterUserCommand
 from application.errors import InvalidCredentials, RateLimited
+from application.operations.audit import Origin
 from application.views import Actor
 from entrypoints.container import Container
 
@@ -22,7 +23,7 @@ ADA = "ada@example.com"
 
 async def _login(container: Container, password: str = PASSWORD) -> str:
     """Signs in from an address of its own; the device token the login hands out."""
-    pair = await container.authenticate().execute(LoginCommand(ADA, password, "192.0.2.1"))
+    pair = await container.authenticate().execute(LoginCommand(ADA, password, Origin("192.0.2.1")))
     assert pair.device_token
     return pair.device_token
 
@@ -33,7 +34,7 @@ async def _hammer(container: Container) -> None:
         for _ in range(10):
             with pytest.raises((InvalidCredentials, RateLimited)):
                 await container.authenticate().execute(
-                    LoginCommand(ADA, "not the password", f"203.0.113.{i}")
+                    LoginCommand(ADA, "not the password", Origin(f"203.0.113.{i}"))
                 )
 
 
@@ -41,7 +42,7 @@ async def _is_known(container: Container, device: str, password: str) -> bool:
     """With unknown clients refused, only a known device gets its password checked."""
     try:
         await container.authenticate().execute(
-            LoginCommand(ADA, password, "192.0.2.9", device_token=device)
+            LoginCommand(ADA, password, Origin("192.0.2.9"), device_token=device)
         )
     except RateLimited:
         return False

@@ -9,7 +9,7 @@ from arq import Retry
 from adapters.memory.jobs import InProcessJobQueue
 from adapters.system.clock import FrozenClock
 from application.accounts.registration import RegisterUserCommand
-from application.jobs import MAX_DISPATCHES
+from application.operations.delivery import MAX_DISPATCHES
 from application.ports.jobs import EmailMessage, UndeliverableEmail
 from entrypoints.container import Container
 from entrypoints.worker import process_event, sweep_outbox
@@ -152,3 +152,16 @@ async def test_a_mail_that_can_never_be_delivered_is_recorded_dead_at_once_not_r
     assert (dead.message.id, dead.attempts, sender.tries) == (message_id, 1, 1)
     assert dead.last_error is not None
     assert "553 mailbox name not allowed" in dead.last_error
+
+
+async def test_the_dispatcher_hands_over_at_most_its_batch_per_round(
+    container: Container,
+) -> None:
+    for name in ("a", "b", "c"):
+        await container.register_user().execute(
+            RegisterUserCommand(f"{name}@x.io", "long password", name.upper())
+        )
+    dispatch = container.dispatch_outbox(batch=2)
+    assert await dispatch.execute() == 2
+    assert await dispatch.execute() == 1
+    assert len(container.job_queue().pending) == 3  # type: ignore[attr-defined]

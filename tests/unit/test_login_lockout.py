@@ -12,8 +12,8 @@ from adapters.system.clock import FrozenClock
 from application.accounts.email_flows import RequestPasswordResetCommand
 from application.accounts.login import LoginCommand
 from application.accounts.registration import RegisterUserCommand
-from application.audit import Origin
 from application.errors import InvalidCredentials, RateLimited
+from application.operations.audit import Origin
 from application.ports.limits import Rate, RateDecision
 from entrypoints.container import Container
 
@@ -27,14 +27,14 @@ async def _attack(container: Container, clients: int = 10) -> None:
         for _ in range(10):
             with pytest.raises((InvalidCredentials, RateLimited)):
                 await container.authenticate().execute(
-                    LoginCommand(ADA, "not the password", f"203.0.113.{i}")
+                    LoginCommand(ADA, "not the password", Origin(f"203.0.113.{i}"))
                 )
 
 
 async def _login(container: Container, client: str, device: str | None = None) -> str:
     """Signs in and returns the device token the login hands out."""
     pair = await container.authenticate().execute(
-        LoginCommand(ADA, PASSWORD, client, device_token=device)
+        LoginCommand(ADA, PASSWORD, Origin(client), device_token=device)
     )
     assert pair.device_token
     return pair.device_token
@@ -47,7 +47,7 @@ async def test_the_owner_on_a_known_device_signs_in_while_unknown_clients_are_re
     device = await _login(container, "192.0.2.1")
     await _attack(container)
     with pytest.raises(RateLimited):
-        await container.authenticate().execute(LoginCommand(ADA, PASSWORD, "192.0.2.2"))
+        await container.authenticate().execute(LoginCommand(ADA, PASSWORD, Origin("192.0.2.2")))
     assert await _login(container, "192.0.2.9", device)  # the device, from anywhere
 
 
@@ -58,7 +58,7 @@ async def test_a_device_token_is_bound_to_its_account(container: Container) -> N
     await _attack(container)
     with pytest.raises(RateLimited):
         await container.authenticate().execute(
-            LoginCommand(ADA, PASSWORD, "192.0.2.2", device_token=eves.device_token)
+            LoginCommand(ADA, PASSWORD, Origin("192.0.2.2"), device_token=eves.device_token)
         )
 
 
@@ -89,7 +89,9 @@ async def test_throttle_keys_never_name_the_address(
     container.rate_limiter.override(limiter)
     await container.register_user().execute(RegisterUserCommand(ADA, PASSWORD, "Ada"))
     with pytest.raises(InvalidCredentials):
-        await container.authenticate().execute(LoginCommand(ADA, "wrong password", "192.0.2.1"))
+        await container.authenticate().execute(
+            LoginCommand(ADA, "wrong password", Origin("192.0.2.1"))
+        )
     await _login(container, "192.0.2.1")
     await container.request_password_reset().execute(
         RequestPasswordResetCommand(ADA, Origin("192.0.2.1"))

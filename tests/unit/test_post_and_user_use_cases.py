@@ -19,10 +19,11 @@ from application.errors import (
     NotFound,
     PreconditionFailed,
 )
-from application.follows import FollowCommand
-from application.outbox import OutboxMessage
-from application.pagination import Cursors
-from application.posts import CreatePostCommand, UpdatePostCommand
+from application.operations.outbox import OutboxMessage
+from application.pagination import Cursors, PageQuery
+from application.publishing.posts import CreatePostCommand, PostCommand, UpdatePostCommand
+from application.publishing.reads import GetPostQuery, ListPostsQuery
+from application.social.follows import FollowCommand
 from application.views import Actor, PublicProfileView, UserView
 from domain.errors import PostAlreadyPublished, SelfFollowRejected, WeakPassword
 from entrypoints.container import Container
@@ -204,14 +205,14 @@ async def test_a_cursor_this_api_did_not_issue_is_rejected(
 ) -> None:
     container.cursors.override(Cursors(CURSOR_KEY))
     with pytest.raises(InvalidCursor):
-        await container.list_posts().execute(author_id=None, limit=10, cursor=cursor)
+        await container.list_posts().execute(ListPostsQuery(None, 10, cursor))
 
 
 async def test_an_issued_cursor_is_accepted_and_keys_shorter_than_16_bytes_are_refused(
     container: Container,
 ) -> None:
     container.cursors.override(Cursors(CURSOR_KEY))
-    page = await container.list_posts().execute(author_id=None, limit=10, cursor=_tagged(VALID))
+    page = await container.list_posts().execute(ListPostsQuery(None, 10, _tagged(VALID)))
     assert page.items == []
     with pytest.raises(ValueError, match="16 bytes"):
         Cursors(b"short")
@@ -225,13 +226,13 @@ async def test_drafts_are_invisible_to_everyone_but_the_author_and_admins(
     draft = await container.create_post().execute(CreatePostCommand(ada, "T", "B"))
     for outsider in (bob, None):
         with pytest.raises(NotFound):
-            await container.get_post().execute(outsider, draft.id)
+            await container.get_post().execute(GetPostQuery(outsider, draft.id))
     with pytest.raises(NotFound):
         await container.update_post().execute(UpdatePostCommand(bob, draft.id, title="x"))
     with pytest.raises(NotFound):
-        await container.publish_post().execute(bob, draft.id)
-    assert (await container.get_post().execute(admin, draft.id)).id == draft.id
-    assert (await container.get_post().execute(ada, draft.id)).status == "draft"
+        await container.publish_post().execute(PostCommand(bob, draft.id))
+    assert (await container.get_post().execute(GetPostQuery(admin, draft.id))).id == draft.id
+    assert (await container.get_post().execute(GetPostQuery(ada, draft.id))).status == "draft"
 
 
 async def test_published_posts_are_read_by_all_and_changed_by_author_or_admin(
@@ -240,21 +241,21 @@ async def test_published_posts_are_read_by_all_and_changed_by_author_or_admin(
     ada, bob = await _actor(container, "ada@x.io"), await _actor(container, "bob@x.io")
     admin = await _actor(container, "root@x.io", admin=True)
     post = await container.create_post().execute(CreatePostCommand(ada, "T", "B"))
-    published = await container.publish_post().execute(ada, post.id)
-    assert (await container.get_post().execute(None, post.id)).status == "published"
+    published = await container.publish_post().execute(PostCommand(ada, post.id))
+    assert (await container.get_post().execute(GetPostQuery(None, post.id))).status == "published"
     with pytest.raises(Forbidden):
         await container.update_post().execute(UpdatePostCommand(bob, post.id, title="x"))
     with pytest.raises(Forbidden):
-        await container.delete_post().execute(bob, post.id)
+        await container.delete_post().execute(PostCommand(bob, post.id))
     with pytest.raises(PostAlreadyPublished):
-        await container.publish_post().execute(ada, post.id)
+        await container.publish_post().execute(PostCommand(ada, post.id))
     edited = await container.update_post().execute(
         UpdatePostCommand(admin, post.id, body="edited", if_match=frozenset({published.version}))
     )
     assert (edited.body, edited.version) == ("edited", published.version + 1)
-    await container.delete_post().execute(ada, post.id)
+    await container.delete_post().execute(PostCommand(ada, post.id))
     with pytest.raises(NotFound):
-        await container.get_post().execute(ada, post.id)
+        await container.get_post().execute(GetPostQuery(ada, post.id))
 
 
 async def test_a_stale_version_is_a_failed_precondition(container: Container) -> None:
@@ -265,13 +266,13 @@ async def test_a_stale_version_is_a_failed_precondition(container: Container) ->
         await container.update_post().execute(
             UpdatePostCommand(ada, post.id, title="v3", if_match=frozenset({post.version}))
         )
-    assert (await container.get_post().execute(ada, post.id)).title == "v2"
+    assert (await container.get_post().execute(GetPostQuery(ada, post.id))).title == "v2"
 
 
 async def test_publishing_writes_post_published_to_the_outbox(container: Container) -> None:
     ada = await _actor(container, "ada@x.io")
     post = await container.create_post().execute(CreatePostCommand(ada, "T", "B"))
-    await container.publish_post().execute(ada, post.id)
+    await container.publish_post().execute(PostCommand(ada, post.id))
     topics = [m.topic for m in _outbox(container)]
     assert topics == ["UserRegistered", "PostPublished"]
 
@@ -283,25 +284,25 @@ async def test_list_and_feed_show_published_posts_newest_first(
     titles = []
     for i, author in enumerate([ada, bob, ada, cy, ada]):
         post = await container.create_post().execute(CreatePostCommand(author, f"p{i}", "b"))
-        await container.publish_post().execute(author, post.id)
+        await container.publish_post().execute(PostCommand(author, post.id))
         titles.append(f"p{i}")
         clock.advance(timedelta(seconds=1))
     await container.create_post().execute(CreatePostCommand(ada, "draft", "b"))
 
-    page = await container.list_posts().execute(author_id=None, limit=2, cursor=None)
-    rest = await container.list_posts().execute(author_id=None, limit=10, cursor=page.next_cursor)
+    page = await container.list_posts().execute(ListPostsQuery(None, 2, None))
+    rest = await container.list_posts().execute(ListPostsQuery(None, 10, page.next_cursor))
     assert [p.title for p in page.items + rest.items] == titles[::-1]
-    by_ada = await container.list_posts().execute(author_id=ada.user_id, limit=10, cursor=None)
+    by_ada = await container.list_posts().execute(ListPostsQuery(ada.user_id, 10, None))
     assert [p.title for p in by_ada.items] == ["p4", "p2", "p0"]
 
     await container.follow_user().execute(FollowCommand(bob, ada.user_id))
     await container.follow_user().execute(FollowCommand(bob, cy.user_id))
     await container.follow_user().execute(FollowCommand(bob, cy.user_id))  # idempotent
-    feed = await container.get_feed().execute(bob, limit=10, cursor=None)
+    feed = await container.get_feed().execute(PageQuery(bob, 10, None))
     assert [p.title for p in feed.items] == ["p4", "p3", "p2", "p0"]
     await container.unfollow_user().execute(FollowCommand(bob, cy.user_id))
     await container.unfollow_user().execute(FollowCommand(bob, cy.user_id))  # idempotent
-    feed = await container.get_feed().execute(bob, limit=10, cursor=None)
+    feed = await container.get_feed().execute(PageQuery(bob, 10, None))
     assert [p.title for p in feed.items] == ["p4", "p2", "p0"]
     follows = [m for m in _outbox(container) if m.topic == "UserFollowed"]
     assert len(follows) == 2

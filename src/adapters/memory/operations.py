@@ -8,7 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from adapters.memory.store import MemoryState
-from application.outbox import OutboxMessage, OutboxRecord
+from application.operations.outbox import OutboxMessage, OutboxRecord
 from application.ports.repositories import OutboxRepository
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, NoReturn, TypeVar
 from uuid import UUID
 
-from application.outbox import OutboxRecord
+from application.operations.outbox import OutboxRecord
 from application.ports.idempotency import IdempotencyKey, IdempotencyRecord
 from application.ports.repositories import Keyset
 from application.ports.uow import WriteInReadUnitOfWork

@@ -16,7 +16,7 @@ from adapters.memory.publishing import InMemoryPostRepository
 from adapters.memory.social import InMemoryFollowRepository
 from adapters.memory.store import MemoryDatabase, MemoryState, copy
 from application.cache_policy import retired_by
-from application.outbox import to_message
+from application.operations.outbox import to_message
 from application.ports.cache import Cache
 from application.ports.changes import Changes
 from application.ports.jobs import OutboxSignal

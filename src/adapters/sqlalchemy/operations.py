@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Row, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.tables import outbox
-from application.outbox import OutboxMessage, OutboxRecord
+from application.operations.outbox import OutboxMessage, OutboxRecord
 from application.ports.repositories import OutboxRepository
 
 

@@ -20,7 +20,7 @@ from adapters.sqlalchemy.publishing import SqlAlchemyPostRepository
 from adapters.sqlalchemy.social import SqlAlchemyFollowRepository
 from adapters.sqlalchemy.tables import outbox
 from application.cache_policy import retired_by
-from application.outbox import to_message
+from application.operations.outbox import to_message
 from application.ports.cache import Cache
 from application.ports.changes import Changes
 from application.ports.jobs import OutboxSignal

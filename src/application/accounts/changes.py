@@ -12,8 +12,8 @@ from typing import ClassVar, Generic, TypeVar
 from uuid import UUID
 
 from application.accounts.editing import AccountEdit, AccountEditor, Change, authorize
-from application.audit import NO_ORIGIN, Origin
 from application.errors import EmailAlreadyRegistered
+from application.operations.audit import NO_ORIGIN, Origin
 from application.ports.security import PasswordHasher
 from application.ports.uow import UnitOfWork
 from application.views import Actor, UserView

@@ -20,8 +20,8 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from application.audit import Auditor, Origin, user_changes
 from application.errors import Forbidden, NotFound
+from application.operations.audit import Auditor, Origin, user_changes
 from application.ports.limits import Rate, RateLimiter
 from application.ports.security import PasswordHasher
 from application.ports.system import Clock

@@ -1,5 +1,5 @@
 """Email verification and password reset: the HTTP side of the flows (the mails are sent
-by application.jobs from the outbox)."""
+by application.operations.jobs from the outbox)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import datetime
 
 from application.accounts.editing import end_sessions
 from application.accounts.login_throttle import LoginThrottle
-from application.audit import NO_ORIGIN, Origin
 from application.errors import InvalidToken
+from application.operations.audit import NO_ORIGIN, Origin
 from application.ports.jobs import OneTimeTokens
 from application.ports.limits import Rate, RateLimiter
 from application.ports.security import Fingerprints, PasswordHasher

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from application.accounts.login_throttle import LoginThrottle, Refused
 from application.accounts.sessions import SessionIssuer
-from application.audit import Auditor, Origin
 from application.errors import ConcurrentUpdate, InvalidCredentials, RateLimited
+from application.operations.audit import NO_ORIGIN, Auditor, Origin
 from application.ports.security import (
     PasswordHasher,
 )
@@ -27,8 +27,7 @@ from domain.values import Email, address_key
 class LoginCommand:
     email: str
     password: str
-    client: str = ""
-    request_id: str | None = None
+    origin: Origin = NO_ORIGIN
     device_token: str | None = None  # what the client presented, if anything
 
 
@@ -63,10 +62,10 @@ class Authenticate:
 
     async def execute(self, cmd: LoginCommand) -> TokenPair:
         account = address_key(cmd.email)
-        origin = Origin(cmd.client, cmd.request_id)
+        origin, client = cmd.origin, cmd.origin.client or ""
         # Only a client presenting a device token costs this read, known address or not.
         version = await self._token_version(account) if cmd.device_token else None
-        attempt = await self.throttle.admit(account, cmd.client, cmd.device_token, version)
+        attempt = await self.throttle.admit(account, client, cmd.device_token, version)
         if isinstance(attempt, Refused):
             await self._refuse(attempt, account, origin)
         outcome = await self._login(cmd, origin)
@@ -75,12 +74,13 @@ class Authenticate:
             details: Details = {"reason": outcome.reason}
             if outcome.user_id is None:
                 details["account_fingerprint"] = attempt.account_fingerprint
-            await self.auditor.record_alone(
+            await self.auditor.record(
                 self.uow,
                 AuditKind.LOGIN_FAILED,
                 origin,
                 subject_id=outcome.user_id,
                 details=details,
+                alone=True,
             )
             raise InvalidCredentials()
         pair, version = outcome

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.audit import NO_ORIGIN, Auditor, Origin
 from application.errors import EmailAlreadyRegistered, Forbidden, NotFound
-from application.idempotency import Idempotency, IdempotencyKeys
+from application.operations.audit import NO_ORIGIN, Auditor, Origin
+from application.operations.idempotency import Idempotency, IdempotencyKeys
 from application.ports.limits import Rate, RateLimiter
 from application.ports.security import PasswordHasher
 from application.ports.system import Clock, IdGenerator

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from application.audit import NO_ORIGIN, Origin
 from application.errors import InvalidToken
+from application.operations.audit import NO_ORIGIN, Origin
 from application.ports.cache import AuthStateCache
 from application.ports.repositories import AuthState
 from application.ports.security import (
@@ -146,6 +146,11 @@ class Logout(AuditedWrite):
 
 
 @dataclass(frozen=True, slots=True)
+class AccessTokenQuery:
+    token: str  # the bearer token, as presented
+
+
+@dataclass(frozen=True, slots=True)
 class AuthenticateAccessToken:
     """Bearer token -> Actor. Rejects tokens that are forged or expired, older than the
     user's last password or email change, whose session (refresh-token family) was ended by
@@ -168,8 +173,8 @@ class AuthenticateAccessToken:
             await self.cache.store(user_id, session_id, found.generation, state)
         return state
 
-    async def execute(self, token: str) -> Actor:
-        claims = self.tokens.decode(token)
+    async def execute(self, query: AccessTokenQuery) -> Actor:
+        claims = self.tokens.decode(query.token)
         state = await self._state(claims.user_id, claims.session_id)
         if (
             state is None

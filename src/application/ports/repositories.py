@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from application.outbox import OutboxRecord
+from application.operations.outbox import OutboxRecord
 from domain.follow import Follow
 from domain.notification import EmailToken, Notification
 from domain.post import Post

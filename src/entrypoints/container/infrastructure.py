@@ -87,7 +87,8 @@ class Infrastructure(containers.DeclarativeContainer):
 
     # Shared state: Redis when INKWELL_REDIS_URL is set, else this process. The in-process
     # stores double as the fallbacks while Redis is unreachable (never "no limit").
-    # Idempotency-Keys are not among them: they live in the database (see application.idempotency).
+    # Idempotency-Keys are not among them: they live in the database
+    # (see application.operations.idempotency).
     redis_circuit = closed_on_shutdown(
         opened,
         RedisCircuit.close,

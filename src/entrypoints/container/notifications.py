@@ -5,7 +5,7 @@ from __future__ import annotations
 from dependency_injector import providers
 
 from adapters.email.senders import ConsoleEmailSender, MemoryEmailSender, SmtpEmailSender
-from application import notifications
+from application.notifications import inbox as notifications
 from entrypoints import policies
 from entrypoints.container.infrastructure import Infrastructure
 from entrypoints.container.persistence import Persistence, paged

@@ -10,7 +10,7 @@ from dependency_injector import providers
 
 from adapters.arq.queue import ArqJobQueue, create_arq_redis
 from adapters.memory.jobs import InProcessJobQueue, RecordingJobQueue
-from application import audit, idempotency, jobs
+from application.operations import audit, delivery, idempotency, jobs, retention
 from entrypoints.container.infrastructure import Infrastructure
 from entrypoints.container.notifications import Notifications
 from entrypoints.container.persistence import Persistence, paged
@@ -25,16 +25,16 @@ def _handler(
     make: Callable[[], jobs.HandleOutboxMessage],
 ) -> Callable[[UUID], Awaitable[None]]:
     async def handle(message_id: UUID) -> None:
-        await make().execute(message_id)
+        await make().execute(jobs.MessageCommand(message_id))
 
     return handle
 
 
 def _dead_recorder(
-    make: Callable[[], jobs.RecordDeadMessage],
+    make: Callable[[], delivery.RecordDeadMessage],
 ) -> Callable[[UUID, str, int], Awaitable[None]]:
     async def record(message_id: UUID, error: str, attempts: int) -> None:
-        await make().execute(message_id, error, attempts)
+        await make().execute(delivery.DeadMessageCommand(message_id, error, attempts))
 
     return record
 
@@ -48,7 +48,7 @@ class Operations(Notifications):
     auditor = auditor
     list_audit_events = providers.Factory(audit.ListAuditEvents, **paged)
     purge_old_audit_events = providers.Factory(
-        audit.PurgeOldAuditEvents,
+        retention.PurgeOldAuditEvents,
         uow=uow,
         clock=clock,
         keep=Infrastructure.durations.provided.audit_retention,
@@ -63,7 +63,7 @@ class Operations(Notifications):
         idempotency.FindIdempotentReply, uow=Persistence.read_uow, clock=clock
     )
     purge_expired_idempotency_keys = providers.Factory(
-        idempotency.PurgeExpiredIdempotencyKeys, uow=uow, clock=clock
+        retention.PurgeExpiredIdempotencyKeys, uow=uow, clock=clock
     )
 
     handle_outbox_message = providers.Factory(
@@ -76,14 +76,14 @@ class Operations(Notifications):
         links=Notifications.link_policy,
         fan_out_batch=settings.provided.fan_out_batch,
     )
-    record_dead_message = providers.Factory(jobs.RecordDeadMessage, uow=uow, clock=clock)
+    record_dead_message = providers.Factory(delivery.RecordDeadMessage, uow=uow, clock=clock)
     purge_processed_outbox = providers.Factory(
-        jobs.PurgeProcessedOutbox,
+        retention.PurgeProcessedOutbox,
         uow=uow,
         clock=clock,
         keep=Infrastructure.durations.provided.outbox_retention,
     )
-    requeue_dead_jobs = providers.Factory(jobs.RequeueDeadJobs, uow=uow, auditor=auditor)
+    requeue_dead_jobs = providers.Factory(delivery.RequeueDeadJobs, uow=uow, auditor=auditor)
     arq_redis = providers.Singleton(
         create_arq_redis,
         settings.provided.redis_url,
@@ -114,10 +114,10 @@ class Operations(Notifications):
         ),
     )
     dispatch_outbox = providers.Factory(
-        jobs.DispatchOutbox,
+        delivery.DispatchOutbox,
         uow=uow,
         queue=job_queue,
         clock=clock,
         lease=Infrastructure.durations.provided.job_lease,
     )
-    release_unfinished_outbox = providers.Factory(jobs.ReleaseUnfinishedOutbox, uow=uow)
+    release_unfinished_outbox = providers.Factory(delivery.ReleaseUnfinishedOutbox, uow=uow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from application import posts
+from application.publishing import posts, reads
 from entrypoints.container.infrastructure import Infrastructure
 from entrypoints.container.operations import Operations, audited
 from entrypoints.container.persistence import Persistence, paged
@@ -21,11 +21,9 @@ class Publishing(Operations):
         clock=Infrastructure.clock,
         ids=Infrastructure.ids,
     )
-    get_post = providers.Factory(posts.GetPost, uow=Persistence.read_uow)
+    get_post = providers.Factory(reads.GetPost, uow=Persistence.read_uow)
     update_post = providers.Factory(posts.UpdatePost, **audited)
     publish_post = providers.Factory(posts.PublishPost, **audited)
-    delete_post = providers.Factory(
-        posts.DeletePost, uow=Persistence.uow, auditor=Operations.auditor
-    )
-    list_posts = providers.Factory(posts.ListPosts, **paged)
-    get_feed = providers.Factory(posts.GetFeed, **paged)
+    delete_post = providers.Factory(posts.DeletePost, **audited)
+    list_posts = providers.Factory(reads.ListPosts, **paged)
+    get_feed = providers.Factory(reads.GetFeed, **paged)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from application import follows
+from application.social import follows
 from entrypoints.container.infrastructure import Infrastructure
 from entrypoints.container.persistence import Persistence
 

@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from application.audit import Origin
+from application.accounts.sessions import AccessTokenQuery
 from application.errors import InvalidToken
+from application.operations.audit import Origin
 from application.views import Actor
 from entrypoints.container import Container
 from entrypoints.observability.logs import bind_user
@@ -60,7 +61,7 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 async def _authenticated(request: Request, token: str) -> Actor:
     """The caller's id goes to the access log line and to every line logged for the request."""
     container: Container = request.app.state.container
-    actor = await container.authenticate_access_token().execute(token)
+    actor = await container.authenticate_access_token().execute(AccessTokenQuery(token))
     bind_user(request.scope, actor.user_id)
     return actor
 

@@ -1,6 +1,6 @@
 """Idempotency-Key on POST /posts and POST /users: a repeat replays the first answer; the same
 key with a different request is 422. The key's answer is stored by the use case, in the
-transaction of the resource it creates (see application.idempotency), so this edge only
+transaction of the resource it creates (see application.operations.idempotency), so this edge only
 parses the header, fingerprints the request (keyed: see container.request_fingerprints) and
 renders answers."""
 
@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from fastapi import Request, Response
 
 from application.errors import IdempotencyKeyInUse
-from application.idempotency import Idempotency
+from application.operations.idempotency import Idempotency, IdempotentReplyQuery
 from application.ports.idempotency import IdempotencyKey, StoredResponse
 from entrypoints.container import Container
 from entrypoints.http.errors import problem
@@ -83,8 +83,9 @@ async def idempotent(
     )
     find = container.find_idempotent_reply
     slot = IdempotencyKey(scope, request.url.path, key)
+    query = IdempotentReplyQuery(slot, fingerprint)
     # A repeat is answered without running again (no second password hash, no rate-limit hit).
-    stored = await find().execute(slot, fingerprint)  # another request's key: 422
+    stored = await find().execute(query)  # another request's key: 422
     if stored is not None:
         return _replay(stored)
     try:
@@ -92,7 +93,7 @@ async def idempotent(
     except IdempotencyKeyInUse:
         # A concurrent request with this key committed first (the store waited for it) and
         # this one rolled back: its answer is the answer.
-        stored = await find().execute(slot, fingerprint)
+        stored = await find().execute(query)
         if stored is None:
             raise
         return _replay(stored)

@@ -17,7 +17,8 @@ INKWELL_WORKER_METRICS_PORT when it is set.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 from uuid import UUID
 
 from arq import Retry, cron, func
@@ -25,6 +26,8 @@ from arq.connections import RedisSettings
 from prometheus_client import start_http_server
 
 from adapters.arq.queue import PROCESS_EVENT
+from application.operations.delivery import DeadMessageCommand
+from application.operations.jobs import MessageCommand
 from application.ports.jobs import UndeliverableEmail
 from entrypoints.container import Container, build_container, shutdown
 from entrypoints.errors_text import describe_error
@@ -32,6 +35,13 @@ from entrypoints.observability.logs import configure_logging
 from entrypoints.settings import Settings
 
 log = logging.getLogger("inkwell.worker")
+
+
+async def _dead(container: Container, message_id: str, error: str, attempts: int) -> None:
+    await container.record_dead_message().execute(
+        DeadMessageCommand(UUID(message_id), error, attempts)
+    )
+    container.metrics().job_outcome("dead")
 
 
 async def process_event(ctx: dict[str, Any], message_id: str) -> None:
@@ -42,23 +52,20 @@ async def process_event(ctx: dict[str, Any], message_id: str) -> None:
     if tries > settings.job_max_tries:  # the last try never finished: killed or timed out
         error = f"the last of {settings.job_max_tries} tries did not finish"
         log.error("job %s is dead: %s", message_id, error)
-        await container.record_dead_message().execute(UUID(message_id), error, tries - 1)
-        metrics.job_outcome("dead")
+        await _dead(container, message_id, error, tries - 1)
         return
     try:
-        await container.handle_outbox_message().execute(UUID(message_id))
+        await container.handle_outbox_message().execute(MessageCommand(UUID(message_id)))
     except UndeliverableEmail as exc:  # no retry can deliver it: dead now, not after 8 tries
         error = describe_error(exc)
         log.error("job %s is dead after %d tries, undeliverable: %s", message_id, tries, error)
-        await container.record_dead_message().execute(UUID(message_id), error, tries)
-        metrics.job_outcome("dead")
+        await _dead(container, message_id, error, tries)
         return
     except Exception as exc:
         error = describe_error(exc)
         if tries >= settings.job_max_tries:
             log.error("job %s is dead after %d tries: %s", message_id, tries, error)
-            await container.record_dead_message().execute(UUID(message_id), error, tries)
-            metrics.job_outcome("dead")
+            await _dead(container, message_id, error, tries)
             return
         delay = settings.retry_delay(tries)
         log.warning(
@@ -79,22 +86,36 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
     return total
 
 
+class _Purge(Protocol):
+    async def execute(self) -> int: ...
+
+
+# What each retention cron deletes, by the words its log line uses.
+_HOURLY: dict[str, Callable[[Container], _Purge]] = {
+    "expired refresh tokens": lambda c: c.purge_expired_sessions(),
+    "expired idempotency keys": lambda c: c.purge_expired_idempotency_keys(),
+}
+_DAILY: dict[str, Callable[[Container], _Purge]] = {
+    "processed outbox rows": lambda c: c.purge_processed_outbox(),
+    "old audit events": lambda c: c.purge_old_audit_events(),
+}
+
+
+async def _purge(ctx: dict[str, Any], purges: dict[str, Callable[[Container], _Purge]]) -> int:
+    container: Container = ctx["container"]
+    counts = {what: await make(container).execute() for what, make in purges.items()}
+    log.info("purged %s", " and ".join(f"{n} {what}" for what, n in counts.items()))
+    return sum(counts.values())
+
+
 async def purge_expired_tokens(ctx: dict[str, Any]) -> int:
     """Hourly: expired refresh tokens and Idempotency-Keys past INKWELL_IDEMPOTENCY_TTL_SECONDS."""
-    container: Container = ctx["container"]
-    tokens = await container.purge_expired_sessions().execute()
-    keys = await container.purge_expired_idempotency_keys().execute()
-    log.info("purged %d expired refresh tokens and %d expired idempotency keys", tokens, keys)
-    return tokens + keys
+    return await _purge(ctx, _HOURLY)
 
 
 async def purge_old_rows(ctx: dict[str, Any]) -> int:
     """Daily: processed outbox rows and audit events past their retention settings."""
-    container: Container = ctx["container"]
-    outbox = await container.purge_processed_outbox().execute()
-    audit = await container.purge_old_audit_events().execute()
-    log.info("purged %d processed outbox rows and %d old audit events", outbox, audit)
-    return outbox + audit
+    return await _purge(ctx, _DAILY)
 
 
 async def startup(ctx: dict[str, Any]) -> None:

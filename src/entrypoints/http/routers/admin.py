@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from application.audit import AuditEventView
+from application.operations.audit import AuditEventView, ListAuditEventsQuery
 from application.pagination import Page
 from application.ports.audit import AuditFilter
 from entrypoints.http.deps import ContainerDep, CurrentActor
@@ -37,5 +37,5 @@ async def list_audit_events(
         until=query.until,
     )
     return await container.list_audit_events().execute(
-        actor, where, limit=query.limit, cursor=query.cursor
+        ListAuditEventsQuery(actor, where, query.limit, query.cursor)
     )

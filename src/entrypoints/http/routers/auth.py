@@ -15,7 +15,6 @@ from application.accounts.login import LoginCommand
 from application.accounts.sessions import LogoutCommand, RefreshCommand
 from application.views import TokenPair
 from entrypoints.http.deps import (
-    ClientAddress,
     ContainerDep,
     CurrentActor,
     LenientActor,
@@ -92,7 +91,6 @@ async def login(
     request: Request,
     response: Response,
     container: ContainerDep,
-    client: ClientAddress,
     origin: RequestOrigin,
     device_header: Annotated[
         str | None, Header(alias=DEVICE_HEADER, description=_DEVICE_DOC)
@@ -108,11 +106,7 @@ async def login(
     it out."""
     pair = await container.authenticate().execute(
         LoginCommand(
-            form.username,
-            form.password,
-            client,
-            origin.request_id,
-            device_token=device_header or device_cookie,
+            form.username, form.password, origin, device_token=device_header or device_cookie
         )
     )
     if pair.device_token is not None:

@@ -5,12 +5,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from application.notifications import (
-    ListNotificationsQuery,
+from application.notifications.inbox import (
     MarkNotificationReadCommand,
     NotificationView,
 )
-from application.pagination import Page
+from application.pagination import Page, PageQuery
 from entrypoints.http.deps import ContainerDep, CurrentActor
 from entrypoints.http.openapi import operation_id
 from entrypoints.http.routers import API_PREFIX
@@ -39,9 +38,7 @@ async def list_notifications(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[NotificationView]:
     """Your notifications, newest first."""
-    return await container.list_notifications().execute(
-        ListNotificationsQuery(actor, limit, cursor)
-    )
+    return await container.list_notifications().execute(PageQuery(actor, limit, cursor))
 
 
 @router.post(

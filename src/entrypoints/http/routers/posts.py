@@ -6,10 +6,11 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 
 from application.errors import NotFound
-from application.idempotency import Idempotency
-from application.pagination import Page
+from application.operations.idempotency import Idempotency
+from application.pagination import Page, PageQuery
 from application.ports.idempotency import StoredResponse
-from application.posts import CreatePostCommand, UpdatePostCommand
+from application.publishing.posts import CreatePostCommand, PostCommand, UpdatePostCommand
+from application.publishing.reads import GetPostQuery, ListPostsQuery
 from application.views import PostView
 from entrypoints.container import Container
 from entrypoints.http import caching
@@ -116,8 +117,8 @@ async def list_posts(
     (not those of one author: any id can be asked for, and each would take a cache entry)."""
 
     async def load() -> bytes:
-        list_posts = container.list_posts()
-        return _page_json(await list_posts.execute(author_id=author_id, limit=limit, cursor=cursor))
+        query = ListPostsQuery(author_id, limit, cursor)
+        return _page_json(await container.list_posts().execute(query))
 
     if limit != DEFAULT_PAGE_SIZE or author_id is not None:
         return Response(await load(), media_type=JSON)
@@ -129,7 +130,7 @@ async def list_posts(
 
 
 async def _public_post(container: Container, post_id: UUID) -> bytes:
-    view = await container.get_post().execute(None, post_id)
+    view = await container.get_post().execute(GetPostQuery(None, post_id))
     return etag(view.version).encode() + b"\n" + post_json(view)
 
 
@@ -149,7 +150,7 @@ async def get_post(post_id: UUID, actor: OptionalActor, container: ContainerDep)
     except NotFound:
         if actor is None:
             raise
-        return _post_response(await container.get_post().execute(actor, post_id))
+        return _post_response(await container.get_post().execute(GetPostQuery(actor, post_id)))
     tag, body = cached.split(b"\n", 1)
     return Response(body, media_type=JSON, headers={"ETag": tag.decode()})
 
@@ -186,7 +187,8 @@ async def publish_post(
     expected: IfMatch,
     origin: RequestOrigin,
 ) -> Response:
-    return _post_response(await container.publish_post().execute(actor, post_id, expected, origin))
+    cmd = PostCommand(actor, post_id, expected, origin)
+    return _post_response(await container.publish_post().execute(cmd))
 
 
 @router.delete("/posts/{post_id:uuid}", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE)
@@ -197,7 +199,7 @@ async def delete_post(
     expected: IfMatch,
     origin: RequestOrigin,
 ) -> Response:
-    await container.delete_post().execute(actor, post_id, expected, origin)
+    await container.delete_post().execute(PostCommand(actor, post_id, expected, origin))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -212,7 +214,7 @@ async def feed(
     cached per reader, until the reader follows or unfollows or a published post changes."""
 
     async def load() -> bytes:
-        return _page_json(await container.get_feed().execute(actor, limit=limit, cursor=cursor))
+        return _page_json(await container.get_feed().execute(PageQuery(actor, limit, cursor)))
 
     if limit != DEFAULT_PAGE_SIZE:
         return Response(await load(), media_type=JSON)

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, Request, Response, status
 from application.accounts.changes import UpdateUserCommand
 from application.accounts.profiles import GetUserQuery, ListUsersQuery, shape_seen_by
 from application.accounts.registration import DeleteUserCommand, RegisterUserCommand
-from application.audit import Origin
-from application.follows import FollowCommand
-from application.idempotency import Idempotency
+from application.operations.audit import Origin
+from application.operations.idempotency import Idempotency
 from application.pagination import Page
 from application.ports.idempotency import StoredResponse
+from application.social.follows import FollowCommand
 from application.views import Actor, UserView
 from domain.values import address_key
 from entrypoints.container import Container

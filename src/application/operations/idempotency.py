@@ -56,6 +56,12 @@ class IdempotencyKeys:
 
 
 @dataclass(frozen=True, slots=True)
+class IdempotentReplyQuery:
+    key: IdempotencyKey
+    fingerprint: str  # of the request now sent with the key
+
+
+@dataclass(frozen=True, slots=True)
 class FindIdempotentReply:
     """The answer a live key holds, to replay; None when the key is free. The same key sent
     with another request (another fingerprint) is refused."""
@@ -63,31 +69,11 @@ class FindIdempotentReply:
     uow: ReadUnitOfWork
     clock: Clock
 
-    async def execute(self, key: IdempotencyKey, fingerprint: str) -> StoredResponse | None:
+    async def execute(self, query: IdempotentReplyQuery) -> StoredResponse | None:
         async with self.uow as uow:
-            record = await uow.idempotency_keys.get(key)
+            record = await uow.idempotency_keys.get(query.key)
         if record is None or record.expires_at <= self.clock.now():
             return None
-        if record.fingerprint != fingerprint:
+        if record.fingerprint != query.fingerprint:
             raise IdempotencyKeyReused("This Idempotency-Key was used with a different request.")
         return record.response
-
-
-@dataclass(frozen=True, slots=True)
-class PurgeExpiredIdempotencyKeys:
-    """Retention: expired records are deleted in batches of `batch`, one short transaction
-    each, so a large backlog never holds locks for long. Idempotent (an hourly cron)."""
-
-    uow: UnitOfWork
-    clock: Clock
-    batch: int = 1000
-
-    async def execute(self) -> int:
-        now, total = self.clock.now(), 0
-        while True:
-            async with self.uow as uow:
-                purged = await uow.idempotency_keys.purge_expired(now, self.batch)
-                await uow.commit()
-            total += purged
-            if purged < self.batch:
-                return total

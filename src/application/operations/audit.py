@@ -4,7 +4,8 @@ Rules every writer follows:
 - An event that records a change is added to the change's own unit of work, so it exists
   exactly when the change does (`Auditor.record`).
 - A failure that writes nothing and raises (a failed or throttled login) is recorded in a
-  transaction of its own (`Auditor.record_alone`), so the raise cannot roll it back.
+  transaction of its own (`Auditor.record(..., alone=True)`), so the raise cannot roll it
+  back.
 - Details name no secret: no password, token or hash, and never the address typed into a
   failed login for an account that does not exist (a keyed fingerprint stands in for it).
 """
@@ -12,16 +13,16 @@ Rules every writer follows:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from application.errors import Forbidden
-from application.pagination import Cursors, Page
+from application.pagination import Page, PagedRead
 from application.ports.audit import AuditFilter
 from application.ports.repositories import Keyset
 from application.ports.system import Clock, IdGenerator
-from application.ports.uow import ReadUnitOfWork, UnitOfWork
+from application.ports.uow import UnitOfWork
 from application.views import Actor
 from domain.audit import AuditEvent, AuditKind, Details
 from domain.user import User
@@ -67,37 +68,26 @@ class Auditor:
         actor_id: UUID | None = None,
         subject_id: UUID | None = None,
         details: Details | None = None,
+        alone: bool = False,
     ) -> None:
-        """Inside the caller's transaction: committed or rolled back with it."""
-        await uow.audit.add(
-            AuditEvent(
-                id=self.ids.new(),
-                occurred_at=self.clock.now(),
-                kind=kind,
-                actor_id=actor_id,
-                subject_id=subject_id,
-                client=origin.client or None,
-                request_id=origin.request_id,
-                details=details or {},
-            )
-        )
-
-    async def record_alone(
-        self,
-        uow: UnitOfWork,
-        kind: AuditKind,
-        origin: Origin,
-        *,
-        actor_id: UUID | None = None,
-        subject_id: UUID | None = None,
-        details: Details | None = None,
-    ) -> None:
-        """In a transaction of its own (`uow` must not be open): for a failure whose use
+        """Inside the caller's transaction: committed or rolled back with it. With `alone`,
+        in a transaction of its own (`uow` must not be open yet): for a failure whose use
         case commits nothing and then raises."""
+        event = AuditEvent(
+            id=self.ids.new(),
+            occurred_at=self.clock.now(),
+            kind=kind,
+            actor_id=actor_id,
+            subject_id=subject_id,
+            client=origin.client or None,
+            request_id=origin.request_id,
+            details=details or {},
+        )
+        if not alone:
+            await uow.audit.add(event)
+            return
         async with uow as tx:
-            await self.record(
-                tx, kind, origin, actor_id=actor_id, subject_id=subject_id, details=details
-            )
+            await tx.audit.add(event)
             await tx.commit()
 
 
@@ -127,36 +117,25 @@ class AuditEventView:
 
 
 @dataclass(frozen=True, slots=True)
-class ListAuditEvents:
-    """Administrators only (others get Forbidden, whatever they ask for). Newest first,
-    narrowed by the filter."""
-
-    uow: ReadUnitOfWork
-    cursors: Cursors
-
-    async def execute(
-        self, actor: Actor, where: AuditFilter, *, limit: int, cursor: str | None
-    ) -> Page[AuditEventView]:
-        if not actor.is_admin:
-            raise Forbidden("Only administrators may read the audit log.")
-        after = self.cursors.decode(cursor, "audit")
-        async with self.uow as uow:
-            rows = await uow.audit.list(where, after=after, limit=limit + 1)
-        return self.cursors.page(
-            rows, limit, lambda e: Keyset(e.occurred_at, e.id), AuditEventView.of, "audit"
-        )
+class ListAuditEventsQuery:
+    actor: Actor
+    where: AuditFilter
+    limit: int
+    cursor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class PurgeOldAuditEvents:
-    """Retention: events older than `keep` are deleted. Idempotent (a daily cron)."""
+class ListAuditEvents(PagedRead):
+    """Administrators only (others get Forbidden, whatever they ask for). Newest first,
+    narrowed by the filter."""
 
-    uow: UnitOfWork
-    clock: Clock
-    keep: timedelta
-
-    async def execute(self) -> int:
-        async with self.uow as uow:
-            purged = await uow.audit.purge(self.clock.now() - self.keep)
-            await uow.commit()
-        return purged
+    async def execute(self, query: ListAuditEventsQuery) -> Page[AuditEventView]:
+        if not query.actor.is_admin:
+            raise Forbidden("Only administrators may read the audit log.")
+        return await self._page(
+            "audit",
+            query,
+            lambda uow, after, n: uow.audit.list(query.where, after=after, limit=n),
+            lambda e: Keyset(e.occurred_at, e.id),
+            AuditEventView.of,
+        )

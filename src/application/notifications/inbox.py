@@ -6,10 +6,9 @@ from typing import Any
 from uuid import UUID
 
 from application.errors import NotFound
-from application.pagination import Cursors, Page
+from application.pagination import Page, PagedRead, PageQuery
 from application.ports.repositories import Keyset
-from application.ports.system import Clock
-from application.ports.uow import ReadUnitOfWork, UnitOfWork
+from application.use_cases import Write
 from application.views import Actor
 from domain.notification import Notification
 
@@ -28,27 +27,17 @@ class NotificationView:
 
 
 @dataclass(frozen=True, slots=True)
-class ListNotificationsQuery:
-    actor: Actor
-    limit: int
-    cursor: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ListNotifications:
+class ListNotifications(PagedRead):
     """The caller's own notifications, newest first."""
 
-    uow: ReadUnitOfWork
-    cursors: Cursors
-
-    async def execute(self, query: ListNotificationsQuery) -> Page[NotificationView]:
-        actor, limit = query.actor, query.limit
-        scope = f"notifications:{actor.user_id}"
-        after = self.cursors.decode(query.cursor, scope)
-        async with self.uow as uow:
-            rows = await uow.notifications.list_for(actor.user_id, after=after, limit=limit + 1)
-        return self.cursors.page(
-            rows, limit, lambda n: Keyset(n.created_at, n.id), NotificationView.of, scope
+    async def execute(self, query: PageQuery) -> Page[NotificationView]:
+        recipient = query.actor.user_id
+        return await self._page(
+            f"notifications:{recipient}",
+            query,
+            lambda uow, after, n: uow.notifications.list_for(recipient, after=after, limit=n),
+            lambda n: Keyset(n.created_at, n.id),
+            NotificationView.of,
         )
 
 
@@ -59,11 +48,8 @@ class MarkNotificationReadCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class MarkNotificationRead:
+class MarkNotificationRead(Write):
     """Only the recipient may mark a notification read (others get NotFound); twice is fine."""
-
-    uow: UnitOfWork
-    clock: Clock
 
     async def execute(self, cmd: MarkNotificationReadCommand) -> None:
         async with self.uow as uow:

@@ -1,4 +1,5 @@
-"""The jobs behind the outbox: relay committed events to the queue, and handle each one.
+"""The job behind the outbox: handle each committed event (relaying them to the queue and
+keeping their delivery state is `operations.outbox`).
 
 Delivery is at least once, so every handler is idempotent: notifications are unique per
 (event, recipient), mailed tokens are derived from the event and stored once per event, and
@@ -14,12 +15,10 @@ from uuid import UUID
 
 from application import emails
 from application.accounts.email_flows import RESET, VERIFY
-from application.audit import NO_ORIGIN, Auditor
-from application.outbox import OutboxMessage
-from application.ports.jobs import EmailSender, JobQueue, OneTimeTokens
+from application.operations.outbox import OutboxMessage
+from application.ports.jobs import EmailSender, OneTimeTokens
 from application.ports.system import Clock, IdGenerator
 from application.ports.uow import UnitOfWork
-from domain.audit import AuditKind
 from domain.notification import EmailToken, Notification
 from domain.user import User
 from domain.values import Email
@@ -27,48 +26,9 @@ from domain.values import Email
 FAN_OUT_BATCH = 500
 
 
-MAX_DISPATCHES = 4
-
-
 @dataclass(frozen=True, slots=True)
-class DispatchOutbox:
-    """Hand committed messages to the queue (job id = message id). Also re-sends a message
-    dispatched more than `lease` ago that is neither processed nor dead: its job was lost
-    (timed out, killed on its last try, or its process died). After MAX_DISPATCHES such
-    attempts it is marked dead instead. If the queue is unreachable nothing is marked, and
-    a later round tries again."""
-
-    uow: UnitOfWork
-    queue: JobQueue
-    clock: Clock
-    lease: timedelta
-
-    async def execute(self, limit: int = 100) -> int:
-        now = self.clock.now()
-        async with self.uow as uow:
-            due = await uow.outbox.claim_due(limit, stale_before=now - self.lease)
-            sent = []
-            for record in due:
-                if record.attempts >= MAX_DISPATCHES:
-                    error = f"no job finished after {record.attempts} dispatches"
-                    await uow.outbox.mark_dead(record.message.id, error, record.attempts, now)
-                    continue
-                await self.queue.enqueue(record.message.id)
-                sent.append(record.message.id)
-            await uow.outbox.mark_dispatched(sent, now)
-            await uow.commit()
-        return len(due)
-
-
-@dataclass(frozen=True, slots=True)
-class ReleaseUnfinishedOutbox:
-    uow: UnitOfWork
-
-    async def execute(self) -> int:
-        async with self.uow as uow:
-            released = await uow.outbox.release_unfinished()
-            await uow.commit()
-        return released
+class MessageCommand:
+    message_id: UUID  # an outbox message's id, the job's id
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +51,8 @@ class HandleOutboxMessage:
         }
         return handlers.get(topic)
 
-    async def execute(self, message_id: UUID) -> None:
+    async def execute(self, cmd: MessageCommand) -> None:
+        message_id = cmd.message_id
         async with self.uow as uow:
             record = await uow.outbox.get(message_id)
         if record is None or record.processed_at is not None or record.dead_at is not None:
@@ -189,49 +150,3 @@ class HandleOutboxMessage:
 
 def _message_id(m: OutboxMessage) -> str:
     return f"<{m.id}@inkwell>"
-
-
-@dataclass(frozen=True, slots=True)
-class RecordDeadMessage:
-    """The last retry failed: keep the message, marked dead with the error, for operators."""
-
-    uow: UnitOfWork
-    clock: Clock
-
-    async def execute(self, message_id: UUID, error: str, attempts: int) -> None:
-        async with self.uow as uow:
-            await uow.outbox.mark_dead(message_id, error, attempts, self.clock.now())
-            await uow.commit()
-
-
-@dataclass(frozen=True, slots=True)
-class RequeueDeadJobs:
-    """An operator's decision (the CLI) to send every dead job again; audited with it."""
-
-    uow: UnitOfWork
-    auditor: Auditor
-
-    async def execute(self) -> int:
-        async with self.uow as uow:
-            count = await uow.outbox.requeue_dead()
-            await self.auditor.record(
-                uow,
-                AuditKind.DEAD_JOBS_REQUEUED,
-                NO_ORIGIN,
-                details={"count": count, "via": "cli"},
-            )
-            await uow.commit()
-        return count
-
-
-@dataclass(frozen=True, slots=True)
-class PurgeProcessedOutbox:
-    uow: UnitOfWork
-    clock: Clock
-    keep: timedelta
-
-    async def execute(self) -> int:
-        async with self.uow as uow:
-            purged = await uow.outbox.purge_processed(self.clock.now() - self.keep)
-            await uow.commit()
-        return purged

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.errors import NotFound
-from application.ports.system import Clock
 from application.ports.uow import UnitOfWork
+from application.use_cases import Write
 from application.views import Actor
 from domain.follow import Follow
 
@@ -19,11 +19,8 @@ class FollowCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class FollowUser:
+class FollowUser(Write):
     """Follow an existing user. Following twice is a no-op (no second event)."""
-
-    uow: UnitOfWork
-    clock: Clock
 
     async def execute(self, cmd: FollowCommand) -> None:
         followee_id = cmd.followee_id

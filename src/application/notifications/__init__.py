@@ -1,0 +1,1 @@
+"""Notifications: the caller's inbox of followed users' activity."""

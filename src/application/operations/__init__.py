@@ -1,0 +1,1 @@
+"""Operations: the outbox and its jobs, the audit log, Idempotency-Keys."""

@@ -1,0 +1,1 @@
+"""Publishing: drafts, publishing, edits, reads, lists and the feed."""

@@ -1,0 +1,1 @@
+"""Social: following and unfollowing users."""
